@@ -1,0 +1,1 @@
+"""TableKit: a self-hostable low-code table platform."""

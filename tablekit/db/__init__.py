@@ -1,0 +1,2 @@
+"""Database access: engine and session factory (SQLite and PostgreSQL), metadata models,
+and the Alembic migrations that create them."""

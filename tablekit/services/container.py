@@ -1,0 +1,57 @@
+"""All services of one app instance, built once by ``create_app()`` (or the CLI)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tablekit.db.engine import Database
+from tablekit.fields.base import FieldType
+from tablekit.fields.builtin import build_field_registry
+from tablekit.registry import Registry
+from tablekit.services.access import Access
+from tablekit.services.files import FileService
+from tablekit.services.rows import RowService
+from tablekit.services.schema import SchemaService
+from tablekit.services.tokens import TokenService
+from tablekit.services.trash import TrashService
+from tablekit.services.users import UserService
+from tablekit.services.workspaces import WorkspaceService
+from tablekit.settings import Settings
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    fields: Registry[FieldType]
+    access: Access
+    users: UserService
+    tokens: TokenService
+    workspaces: WorkspaceService
+    schema: SchemaService
+    rows: RowService
+    trash: TrashService
+    files: FileService
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def build_services(settings: Settings, db: Database | None = None) -> Services:
+    db = db or Database(settings.effective_database_url)
+    registry = build_field_registry()
+    access = Access()
+    rows = RowService(db, access, registry)
+    return Services(
+        settings=settings,
+        db=db,
+        fields=registry,
+        access=access,
+        users=UserService(db, settings.session_days),
+        tokens=TokenService(db, access),
+        workspaces=WorkspaceService(db, access),
+        schema=SchemaService(db, access, registry),
+        rows=rows,
+        trash=TrashService(db, access, registry, rows),
+        files=FileService(db, access, settings.files_dir, settings.max_upload_mb * 1024 * 1024),
+    )
