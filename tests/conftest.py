@@ -3,6 +3,7 @@ PostgreSQL, the service container, and an HTTP client against a fresh app."""
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import uuid
@@ -18,6 +19,8 @@ from tablekit.db.engine import Database
 from tablekit.db.migrate import upgrade
 from tablekit.services.container import Services, build_services
 from tablekit.settings import Settings
+
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 PG_URL = os.environ.get("TABLEKIT_TEST_POSTGRES_URL", "")
 PG_REASON = "PostgreSQL tests need TABLEKIT_TEST_POSTGRES_URL (CI sets it; see .ci/run)"
@@ -102,3 +105,16 @@ def client(services: Services) -> Iterator[TestClient]:  # type: ignore[type-arg
     app = create_app(services=services)
     with TestClient(app=app, base_url="http://127.0.0.1") as test_client:
         yield test_client
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing() -> Iterator[None]:
+    """Argon2 at production cost takes ~0.2 s a hash; tests create many users."""
+    from argon2 import PasswordHasher
+
+    from tablekit.services import users
+
+    original = users._hasher
+    users._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    users._hasher = original

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -83,12 +84,25 @@ HTTP_CODES = {
 }
 
 
+def _is_decode_error(exc: BaseException) -> bool:
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, msgspec.DecodeError) and not isinstance(
+            cause, msgspec.ValidationError
+        ):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
 def http_error(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     assert isinstance(exc, HTTPException)
     status = exc.status_code
     message = exc.detail or "Request failed"
-    if status == 400 and "JSON" in message.upper():
-        return error_response(400, "MALFORMED_JSON", "The request body is not valid JSON")
+    if status == 400 and _is_decode_error(exc):
+        return error_response(
+            400, "MALFORMED_JSON", f"The request body is not valid JSON: {message}"
+        )
     if status == 404 and message == "Not Found":
         message = "No such endpoint"
     return error_response(

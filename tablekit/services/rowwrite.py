@@ -317,17 +317,22 @@ def update_rows(
             sa.update(op.table)
             .where(op.table.c.id == sa.bindparam("_id"))
             .values(
-                {c: sa.bindparam(c) for c in columns},
-                version=op.table.c.version + 1,
-                updated_at=now,
-                updated_by=op.actor_id,
+                {
+                    **{c: sa.bindparam(f"v_{c}") for c in columns},
+                    "version": op.table.c.version + 1,
+                    "updated_at": now,
+                    "updated_by": op.actor_id,
+                }
             )
         )
-        op.session.execute(stmt, params, execution_options={"synchronize_session": False})
+        op.session.execute(
+            stmt,
+            [{"_id": p["_id"], **{f"v_{c}": p[c] for c in columns}} for p in params],
+            execution_options={"synchronize_session": False},
+        )
     # Rows whose only change is a link still get a new version and modified time.
-    link_only = [
-        r for r in changed_rows if not any(r == p["_id"] for ps in groups.values() for p in ps)
-    ]
+    updated = {p["_id"] for ps in groups.values() for p in ps}
+    link_only = [r for r in changed_rows if r not in updated]
     if link_only:
         op.session.execute(
             sa.update(op.table)

@@ -19,7 +19,7 @@ from tablekit.fields.base import CellError, Context, FieldDef, FieldType
 from tablekit.fields.select import normalize_choices
 from tablekit.registry import Registry
 from tablekit.services import fieldops
-from tablekit.storage import physical
+from tablekit.storage import counters, physical
 from tablekit.storage.schema import field_def, schema_of
 
 BATCH = 2000
@@ -93,9 +93,9 @@ def plan(
             continue
         try:
             if new_ftype.read_only:
-                new_value = None
-            else:
-                new_value = new_ftype.from_text(old_type.to_text(api_value, old_def), new_def, ctx)
+                # The system fills these in: the old value is replaced, so say so.
+                raise CellError(f"{new_type} values are set by the system; this one is replaced")
+            new_value = new_ftype.from_text(old_type.to_text(api_value, old_def), new_def, ctx)
         except CellError as exc:
             failed.append({"row_id": row_id, "value": api_value, "error": exc.message})
             new_value = None
@@ -163,6 +163,9 @@ def apply(
                 for item in failed
             ],
         )
+    if meta.type == "auto_number":
+        # A later change back to auto_number numbers the rows from 1 again.
+        counters.reset(session, meta.id)
     meta.type = new_def.type
     meta.options = dict(new_def.options)
     meta.unique = False

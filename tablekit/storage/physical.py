@@ -1,7 +1,7 @@
 """SQLAlchemy Table objects for user tables and link junctions, and the DDL that shapes them.
 
 Identifiers are always ``t_<id>``, ``f_<id>``, ``j_<id>``: user-typed names never reach SQL.
-Table objects are cached per (table id, schema version) because building them costs far
+Table objects are cached per table id, schema version and field list because building them costs far
 more than the queries they serve.
 """
 
@@ -20,7 +20,7 @@ from tablekit.storage.types import UTCDateTime
 
 SYSTEM_COLUMNS = ("id", "version", "created_at", "updated_at", "created_by", "updated_by")
 
-_cache: dict[tuple[int, int], sa.Table] = {}
+_cache: dict[tuple[Any, ...], sa.Table] = {}
 _junctions: dict[int, sa.Table] = {}
 _lock = threading.Lock()
 
@@ -44,7 +44,9 @@ def system_columns() -> list[sa.Column[Any]]:
 
 def physical_table(schema: TableSchema, registry: Registry[FieldType]) -> sa.Table:
     """The Table object for ``schema`` (cached)."""
-    key = (schema.id, schema.version)
+    # The field list is part of the key: the same table id and version can mean different
+    # columns in another database (tests, or a restored backup) served by this process.
+    key = (schema.id, schema.version, tuple((f.id, f.type) for f in schema.fields))
     table = _cache.get(key)
     if table is not None:
         return table
