@@ -8,7 +8,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
-from tablekit.api import auth, files, rows, schema, workspaces
+from tablekit.api import auth, files, rows, schema, sharing, workspaces
 from tablekit.api.errors import EXCEPTION_HANDLERS
 from tablekit.api.security import FailureLimiter, provide_services, resolve_actor
 from tablekit.services.container import Services, build_services
@@ -33,6 +33,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             *schema.ROUTES,
             *rows.ROUTES,
             *files.ROUTES,
+            *sharing.ROUTES,
         ],
         dependencies={
             "actor": Provide(resolve_actor, sync_to_thread=True),
@@ -69,6 +70,10 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     )
     app.state.services = services
     app.state.login_limiter = FailureLimiter(settings.login_attempts_per_minute)
+    app.state.form_limiter = FailureLimiter(
+        settings.form_submissions_per_minute,
+        message="Too many submissions from here; wait a minute and try again",
+    )
     return app
 
 

@@ -96,6 +96,13 @@ class Settings:
             "doc": "Failed logins allowed per IP and e-mail per minute before 429.",
         },
     )
+    form_submissions_per_minute: int = field(
+        default=20,
+        metadata={
+            "env": "TABLEKIT_FORM_SUBMISSIONS_PER_MINUTE",
+            "doc": "Public form submissions allowed per visitor and form per minute.",
+        },
+    )
     max_upload_mb: int = field(
         default=50,
         metadata={"env": "TABLEKIT_MAX_UPLOAD_MB", "doc": "Largest accepted upload in MiB."},

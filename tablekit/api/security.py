@@ -52,10 +52,17 @@ def resolve_actor(request: Request[Any, Any, Any]) -> Actor:
 
 
 class FailureLimiter:
-    """Counts failures per key in a sliding window; refuses once the limit is reached."""
+    """Counts events (failed sign-ins, public submissions) per key in a sliding window and
+    refuses once the limit is reached. Per process: enough to blunt guessing and spam."""
 
-    def __init__(self, limit: int, window: float = 60.0) -> None:
+    def __init__(
+        self,
+        limit: int,
+        window: float = 60.0,
+        message: str = "Too many failed sign-ins; wait a minute and try again",
+    ) -> None:
         self.limit = limit
+        self.message = message
         self.window = window
         self._hits: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
@@ -73,16 +80,18 @@ class FailureLimiter:
                 hits = self._prune(key, now)
                 if len(hits) >= self.limit:
                     retry = max(1, int(hits[0] + self.window - now) + 1)
-                    raise RateLimited(
-                        "Too many failed sign-ins; wait a minute and try again",
-                        retry_after=retry,
-                    )
+                    raise RateLimited(self.message, retry_after=retry)
 
     def fail(self, *keys: str) -> None:
         now = time.monotonic()
         with self._lock:
             for key in keys:
                 self._prune(key, now).append(now)
+
+    def hit(self, *keys: str) -> None:
+        """Count one request and refuse it if the window is already full."""
+        self.check(*keys)
+        self.fail(*keys)
 
     def reset(self, *keys: str) -> None:
         with self._lock:

@@ -127,3 +127,7 @@ class RowsQuery(In):
     cursor: str | None = None
     view: str | int | None = None
     keys: str = "name"
+
+
+class ShareCreate(In):
+    kind: str

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeEngine
 
+from tablekit.fields import conditions
 from tablekit.fields.base import CellError, Context, FieldDef, FieldType
 
 TRUE_TEXT = frozenset({"true", "yes", "1", "y", "x", "checked", "on", "ja", "oui"})
@@ -43,7 +44,9 @@ class CheckboxField(FieldType):
     def filter(
         self, column: ColumnElement[Any], op: str, value: Any, fdef: FieldDef, ctx: Context
     ) -> ColumnElement[bool]:
-        wanted = self.to_db(value, fdef, ctx) if not isinstance(value, bool) else value
+        wanted = (
+            value if isinstance(value, bool) else conditions.convert_operand(self, value, fdef, ctx)
+        )
         is_true = column == sa.true()
         matches = is_true if wanted else sa.or_(column.is_(None), column == sa.false())
         return matches if op == "eq" else sa.not_(matches)

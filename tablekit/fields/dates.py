@@ -78,6 +78,16 @@ def parse_date(value: Any) -> date:
     raise CellError(f"{value!r} is not a date (use YYYY-MM-DD)")
 
 
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _has_time(value: Any) -> bool:
+    if isinstance(value, datetime):
+        return True
+    return isinstance(value, str) and ("T" in value.strip() or " " in value.strip())
+
+
 def _zone(options: Any, ctx: Context) -> ZoneInfo:
     name = options.get("time_zone") or ctx.timezone
     return ZoneInfo(name)
@@ -106,7 +116,7 @@ class DateField(FieldType):
         return sa.Date()
 
     def to_db(self, value: Any, fdef: FieldDef, ctx: Context) -> Any:
-        if value is None or value == "":
+        if _blank(value):
             return None
         return parse_date(value)
 
@@ -121,6 +131,16 @@ class DateField(FieldType):
         return start, end
 
     def filter(
+        self, column: ColumnElement[Any], op: str, value: Any, fdef: FieldDef, ctx: Context
+    ) -> ColumnElement[bool]:
+        try:
+            return self._day_filter(column, op, value, fdef, ctx)
+        except OverflowError:
+            raise conditions.invalid_filter(
+                f"{value!r} is out of the supported range of dates", field=fdef.name
+            ) from None
+
+    def _day_filter(
         self, column: ColumnElement[Any], op: str, value: Any, fdef: FieldDef, ctx: Context
     ) -> ColumnElement[bool]:
         if op == "within":
@@ -157,7 +177,7 @@ class DateTimeField(DateField):
         return UTCDateTime()
 
     def to_db(self, value: Any, fdef: FieldDef, ctx: Context) -> Any:
-        if value is None or value == "":
+        if _blank(value):
             return None
         if isinstance(value, datetime):
             moment = value
@@ -172,7 +192,10 @@ class DateTimeField(DateField):
             raise CellError("expected an ISO 8601 date-time")
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=_zone(fdef.options, ctx))
-        return moment.astimezone(UTC)
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:
+            raise CellError(f"{value!r} is out of the supported range of dates") from None
 
     def from_db(self, value: Any, fdef: FieldDef, ctx: Context) -> Any:
         if value is None:
@@ -185,6 +208,13 @@ class DateTimeField(DateField):
             datetime(start.year, start.month, start.day, tzinfo=zone).astimezone(UTC),
             datetime(end.year, end.month, end.day, tzinfo=zone).astimezone(UTC),
         )
+
+    def resolve_day(self, value: Any, fdef: FieldDef, ctx: Context) -> date:
+        """A moment operand names its day in the field's time zone, where rows are compared."""
+        if not _has_time(value):
+            return super().resolve_day(value, fdef, ctx)
+        moment = conditions.convert_operand(self, value, fdef, ctx)
+        return cast("datetime", moment).astimezone(_zone(fdef.options, ctx)).date()
 
     def filter(
         self, column: ColumnElement[Any], op: str, value: Any, fdef: FieldDef, ctx: Context

@@ -22,29 +22,53 @@ from tablekit.fields.base import (
 
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 DURATION_RE = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$")
+# A comma is a thousands separator only where it groups three digits ("1,234.5"); "1,5" is
+# a decimal comma, which must not silently become 15.
+GROUPED_RE = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
+# Numbers live in double-precision columns (and currency in REAL on SQLite): 15 significant
+# digits survive the round trip exactly, more would come back changed.
+MAX_DIGITS = 15
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _parse_number(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise CellError("expected a number")
     if isinstance(value, int | Decimal):
-        return Decimal(value)
-    if isinstance(value, float):
+        number = Decimal(value)
+    elif isinstance(value, float):
         if not math.isfinite(value):
             raise CellError("expected a finite number")
-        return Decimal(repr(value))
-    if isinstance(value, str):
-        text = value.strip().replace(",", "").replace("_", "")
+        number = Decimal(repr(value))
+    elif isinstance(value, str):
+        text = value.strip()
         for symbol in ("€", "$", "£", "%"):
             text = text.replace(symbol, "")
+        text = text.strip().replace("_", "")
+        if "," in text:
+            if not GROUPED_RE.match(text):
+                raise CellError(f"{value!r} is not a number (write decimals with a dot: 1.5)")
+            text = text.replace(",", "")
         try:
-            number = Decimal(text.strip())
+            number = Decimal(text)
         except InvalidOperation:
             raise CellError(f"{value!r} is not a number") from None
-        if not number.is_finite():
-            raise CellError("expected a finite number")
-        return number
-    raise CellError("expected a number")
+    else:
+        raise CellError("expected a number")
+    if not number.is_finite():
+        raise CellError("expected a finite number")
+    return number
+
+
+def _check_digits(number: Decimal) -> Decimal:
+    if number and len(number.normalize().as_tuple().digits) > MAX_DIGITS:
+        raise CellError(
+            f"{number} has more than {MAX_DIGITS} significant digits and cannot be stored exactly"
+        )
+    return number
 
 
 def _precision(options: Any, default: int) -> int:
@@ -67,21 +91,25 @@ class NumberField(FieldType):
     def column_type(self, fdef: FieldDef) -> TypeEngine[Any]:
         return sa.Float()
 
+    def _quantum(self, fdef: FieldDef) -> Decimal:
+        return Decimal(1).scaleb(-int(fdef.options.get("precision", self.default_precision)))
+
     def to_db(self, value: Any, fdef: FieldDef, ctx: Context) -> Any:
-        if value is None or value == "":
+        if _blank(value):
             return None
         number = _parse_number(value)
         if abs(number) >= Decimal("1e15"):
             raise CellError("number too large")
-        quantum = Decimal(1).scaleb(-int(fdef.options.get("precision", self.default_precision)))
-        return float(number.quantize(quantum, rounding=ROUND_HALF_UP))
+        return float(_check_digits(number.quantize(self._quantum(fdef), rounding=ROUND_HALF_UP)))
 
     def from_db(self, value: Any, fdef: FieldDef, ctx: Context) -> Any:
         if value is None:
             return None
+        # Rounded to the field's precision, which may have been lowered after the write.
+        number = Decimal(repr(float(value))).quantize(self._quantum(fdef), rounding=ROUND_HALF_UP)
         if fdef.options.get("precision", self.default_precision) == 0:
-            return int(value)
-        return float(value)
+            return int(number)
+        return float(number)
 
 
 class PercentField(NumberField):
@@ -118,12 +146,12 @@ class CurrencyField(FieldType):
         return Decimal(1).scaleb(-int(fdef.options.get("precision", 2)))
 
     def to_db(self, value: Any, fdef: FieldDef, ctx: Context) -> Any:
-        if value is None or value == "":
+        if _blank(value):
             return None
         number = _parse_number(value)
         if abs(number) >= Decimal("1e15"):
             raise CellError("amount too large")
-        return number.quantize(self._quantum(fdef), rounding=ROUND_HALF_UP)
+        return _check_digits(number.quantize(self._quantum(fdef), rounding=ROUND_HALF_UP))
 
     def from_db(self, value: Any, fdef: FieldDef, ctx: Context) -> Any:
         if value is None:
@@ -146,7 +174,7 @@ class RatingField(FieldType):
         return sa.Integer()
 
     def to_db(self, value: Any, fdef: FieldDef, ctx: Context) -> Any:
-        if value is None or value == "":
+        if _blank(value):
             return None
         number = _parse_number(value)
         if number != number.to_integral_value() or not 0 <= number <= fdef.options.get("max", 5):
@@ -165,10 +193,12 @@ class DurationField(FieldType):
         return sa.BigInteger()
 
     def to_db(self, value: Any, fdef: FieldDef, ctx: Context) -> Any:
-        if value is None or value == "":
+        if _blank(value):
             return None
         if isinstance(value, str) and (match := DURATION_RE.match(value.strip())):
             hours, minutes, seconds = match.groups()
+            if int(seconds) >= 60 or (hours is not None and int(minutes) >= 60):
+                raise CellError(f"{value!r} is not a duration (use m:ss or h:mm:ss)")
             if hours is None:
                 return int(minutes) * 60 + int(seconds)
             return int(hours) * 3600 + int(minutes) * 60 + int(seconds)

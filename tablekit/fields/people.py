@@ -28,6 +28,28 @@ def user_value(user_id: Any, ctx: Context) -> dict[str, Any] | None:
     return {"id": user["id"], "email": user["email"], "name": user["name"]}
 
 
+def user_operand(item: Any, ctx: Context) -> int:
+    """A user id named by id, e-mail or ``{id}``/``{email}``, members or not (filters)."""
+    if isinstance(item, dict):
+        item = item.get("id", item.get("email"))
+    if isinstance(item, str) and "@" in item:
+        found = ctx.user_by_email(item) if ctx.user_by_email else None
+        if found is None:
+            raise CellError(f"{item!r} is not a member of this workspace")
+        return found
+    if isinstance(item, int) and not isinstance(item, bool):
+        return item
+    if isinstance(item, str) and item.strip().isdigit():
+        return int(item)
+    raise CellError(f"{item!r} is not a user id or e-mail address")
+
+
+def people_text(value: Any) -> str:
+    """E-mail addresses, which (unlike names) turn back into the same users."""
+    users = value if isinstance(value, list) else [value]
+    return ", ".join(str(u.get("email") or u.get("id")) for u in users if isinstance(u, dict))
+
+
 def resolve_user(item: Any, ctx: Context) -> int:
     if isinstance(item, dict):
         item = item.get("id", item.get("email"))
@@ -59,8 +81,10 @@ class CollaboratorField(FieldType):
         return JSONType
 
     def to_db(self, value: Any, fdef: FieldDef, ctx: Context) -> Any:
-        if value is None or value == [] or value == "":
+        if value is None or value == [] or (isinstance(value, str) and not value.strip()):
             return None
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
         if not isinstance(value, list):
             value = [value]
         ids: list[int] = []
@@ -73,6 +97,9 @@ class CollaboratorField(FieldType):
     def from_db(self, value: Any, fdef: FieldDef, ctx: Context) -> Any:
         return [u for u in (user_value(v, ctx) for v in value or []) if u]
 
+    def to_text(self, value: Any, fdef: FieldDef) -> str:
+        return people_text(value) if value else ""
+
     def filter(
         self, column: ColumnElement[Any], op: str, value: Any, fdef: FieldDef, ctx: Context
     ) -> ColumnElement[bool]:
@@ -80,10 +107,12 @@ class CollaboratorField(FieldType):
             return conditions.json_empty(column, ctx.dialect)
         if op == "is_not_empty":
             return sa.not_(conditions.json_empty(column, ctx.dialect))
-        ids = [
-            v if isinstance(v, int) else int(v)
-            for v in (value if isinstance(value, list) else [value])
-        ]
+        try:
+            ids = [user_operand(v, ctx) for v in (value if isinstance(value, list) else [value])]
+        except CellError as exc:
+            raise conditions.invalid_filter(
+                f"Filter value for {fdef.name!r} is invalid: {exc.message}", field=fdef.name
+            ) from None
         if op == "has_any":
             return conditions.json_has_any(column, ids, ctx.dialect)
         return conditions.json_has_all(column, ids, ctx.dialect)
@@ -108,15 +137,13 @@ class CreatedByField(FieldType):
         # Only used for filter operands: a user id or e-mail.
         if value is None:
             return None
-        if isinstance(value, str) and "@" in value and ctx.user_by_email:
-            return ctx.user_by_email(value)
-        try:
-            return int(value)
-        except (TypeError, ValueError):
-            raise CellError("expected a user id") from None
+        return user_operand(value, ctx)
 
     def from_db(self, value: Any, fdef: FieldDef, ctx: Context) -> Any:
         return user_value(value, ctx)
+
+    def to_text(self, value: Any, fdef: FieldDef) -> str:
+        return people_text(value) if value else ""
 
 
 class ModifiedByField(CreatedByField):

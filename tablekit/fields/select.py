@@ -92,7 +92,7 @@ class SingleSelectField(FieldType):
         return sa.String(32)
 
     def to_db(self, value: Any, fdef: FieldDef, ctx: Context) -> Any:
-        if value is None or value == "":
+        if value is None or (isinstance(value, str) and not value.strip()):
             return None
         return choice_id(value, fdef)
 
@@ -159,6 +159,8 @@ class MultipleSelectField(FieldType):
             return conditions.json_has_any(column, ids, ctx.dialect)
         if op == "has_all":
             return conditions.json_has_all(column, ids, ctx.dialect)
+        if not ids:  # eq []: empty cells are stored as NULL
+            return conditions.json_empty(column, ctx.dialect)
         # eq: exactly this set of choices
         return sa.and_(
             conditions.json_has_all(column, ids, ctx.dialect),

@@ -6,6 +6,8 @@ import re
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeEngine
 
 from tablekit.fields.base import (
@@ -89,6 +91,11 @@ class AutoNumberField(FieldType):
         if not re.search(r"\{0+\}", fmt):
             raise options_error("format needs a number placeholder such as {0000}", option="format")
         return {**options, "format": fmt}
+
+    def sort_expression(self, column: ColumnElement[Any], fdef: FieldDef) -> ColumnElement[Any]:
+        # Numbers are handed out in row order, and as text "10" sorts before "9".
+        table = getattr(column, "table", None)
+        return table.c.id if isinstance(table, sa.Table) else column
 
     def to_db(self, value: Any, fdef: FieldDef, ctx: Context) -> Any:
         # Only reached for filter operands; cells are never written by clients.

@@ -14,6 +14,7 @@ from tablekit.fields.base import TEXT_OPS, CellError, Context, FieldDef, FieldTy
 MAX_TEXT = 100_000
 EMAIL_RE = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
 PHONE_RE = re.compile(r"^[0-9+()./\-\s]{3,40}$")
+PHONE_MIN_DIGITS = 3
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 
 
@@ -31,10 +32,16 @@ class TextField(FieldType):
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             raise CellError("expected text")
         text = str(value)
+        if "\x00" in text:
+            # PostgreSQL cannot store NUL in text; refuse it on both databases alike.
+            raise CellError("text cannot contain NUL characters")
         if not self.multiline:
             text = text.replace("\r", " ").replace("\n", " ")
         if len(text) > self.max_length:
             raise CellError(f"text longer than {self.max_length} characters")
+        if not text.strip():
+            # Blank is empty, not a value: it must not collide in unique fields.
+            return None
         return self.check(text.strip() if not self.multiline else text)
 
     def check(self, text: str) -> str:
@@ -72,9 +79,12 @@ class UrlField(TextField):
     def check(self, text: str) -> str:
         if not text:
             return text
-        scheme = urlsplit(text).scheme.lower()
+        parts = urlsplit(text)
+        scheme = parts.scheme.lower()
         if scheme not in URL_SCHEMES:
             raise CellError("only http, https and mailto links are allowed")
+        if scheme != "mailto" and not parts.netloc:
+            raise CellError(f"{text!r} has no host; write it like https://example.com/page")
         return text
 
 
@@ -84,6 +94,7 @@ class PhoneField(TextField):
     can_be_unique = False
 
     def check(self, text: str) -> str:
-        if text and not PHONE_RE.match(text):
+        digits = sum(c.isdigit() for c in text)
+        if text and (not PHONE_RE.match(text) or digits < PHONE_MIN_DIGITS):
             raise CellError(f"{text!r} is not a phone number")
         return text

@@ -12,6 +12,7 @@ from tablekit.services.access import Access
 from tablekit.services.files import FileService
 from tablekit.services.rows import RowService
 from tablekit.services.schema import SchemaService
+from tablekit.services.sharing import ShareService
 from tablekit.services.tokens import TokenService
 from tablekit.services.trash import TrashService
 from tablekit.services.users import UserService
@@ -32,6 +33,7 @@ class Services:
     rows: RowService
     trash: TrashService
     files: FileService
+    sharing: ShareService
 
     def close(self) -> None:
         self.db.dispose()
@@ -54,4 +56,5 @@ def build_services(settings: Settings, db: Database | None = None) -> Services:
         rows=rows,
         trash=TrashService(db, access, registry, rows),
         files=FileService(db, access, settings.files_dir, settings.max_upload_mb * 1024 * 1024),
+        sharing=ShareService(db, access, registry, rows, settings.base_url),
     )

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tablekit.db.engine import Database
-from tablekit.db.models import RowHistory, User, ViewMeta
+from tablekit.db.models import BaseMeta, RowHistory, TableMeta, User, ViewMeta
 from tablekit.errors import NotFound, TooLarge, ValidationFailed
-from tablekit.fields.base import FieldType
+from tablekit.fields.base import FieldDef, FieldType
 from tablekit.registry import Registry
 from tablekit.services import rowwrite
 from tablekit.services.access import Access
@@ -61,7 +61,16 @@ class RowService:
     def _op(
         self, session: Session, actor: Actor, table_ref: str | int, capability: str, depth: int = 0
     ) -> Op:
-        table_meta, base = self.access.require_table(session, actor, table_ref, capability)
+        table_meta, _ = self.access.require_table(session, actor, table_ref, capability)
+        return self.op_for(session, table_meta, actor.user_id or None, depth)
+
+    def op_for(
+        self, session: Session, table_meta: TableMeta, actor_id: int | None, depth: int = 0
+    ) -> Op:
+        """An operation on a table whose access the caller has already decided (public
+        forms, the automation worker); ``actor_id`` None means "not a user"."""
+        base = session.get(BaseMeta, table_meta.base_id)
+        assert base is not None
         schema = schema_of(session, table_meta)
         return Op(
             session=session,
@@ -69,9 +78,9 @@ class RowService:
             base=base,
             schema=schema,
             table=physical.physical_table(schema, self.registry),
-            ctx=make_context(session, base, actor.user_id),
+            ctx=make_context(session, base, actor_id),
             registry=self.registry,
-            actor_id=actor.user_id or None,
+            actor_id=actor_id,
             depth=depth,
         )
 
@@ -122,44 +131,71 @@ class RowService:
         cursor: str | None = None,
         keys: str = "name",
     ) -> dict[str, Any]:
+        with self.db.read() as session:
+            op = self._op(session, actor, table_ref, "read")
+            return self.page(
+                op,
+                view=self._view(op, view),
+                filter=filter,
+                sort=sort,
+                search=search,
+                fields=fields,
+                limit=limit,
+                cursor=cursor,
+                keys=keys,
+            )
+
+    def page(
+        self,
+        op: Op,
+        *,
+        view: ViewMeta | None = None,
+        filter: Any = None,
+        sort: Any = None,
+        search: str | None = None,
+        fields: Sequence[str | int | FieldDef] | None = None,
+        limit: int = 100,
+        cursor: str | None = None,
+        keys: str = "name",
+    ) -> dict[str, Any]:
+        """One page of rows in an open operation (access already decided)."""
         keys = check_keys(keys)
         if not 1 <= limit <= MAX_LIMIT:
             raise ValidationFailed(f"limit is 1 to {MAX_LIMIT}", code="INVALID_LIMIT")
-        with self.db.read() as session:
-            op = self._op(session, actor, table_ref, "read")
-            view_meta = self._view(op, view)
-            compiler = self._compiler(op)
-            conds = self._conditions(op, compiler, view_meta, filter, search)
-            sort_spec = (
-                sort
-                if sort not in (None, "", [])
-                else ((view_meta.config or {}).get("sort") if view_meta else None)
+        compiler = self._compiler(op)
+        conds = self._conditions(op, compiler, view, filter, search)
+        sort_spec = (
+            sort
+            if sort not in (None, "", [])
+            else ((view.config or {}).get("sort") if view else None)
+        )
+        sort_keys = compiler.sort_keys(sort_spec)
+        signature = sort_signature(sort_keys)
+        exprs = [compiler.sort_expression(k) for k in sort_keys if k.field is not None]
+        query = select(op.table, *[e.label(f"_s{i}") for i, e in enumerate(exprs)])
+        if conds:
+            query = query.where(*conds)
+        if cursor:
+            values, last_id = decode_cursor(cursor, signature)
+            if len(values) != len(exprs):
+                raise ValidationFailed("The cursor does not match the sort", code="INVALID_CURSOR")
+            query = query.where(compiler.after(sort_keys, values, last_id))
+        query = query.order_by(*compiler.order_by(sort_keys)).limit(limit + 1)
+        rows = op.session.execute(query).all()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        next_cursor = None
+        if more and rows:
+            last = rows[-1]._mapping
+            next_cursor = encode_cursor(
+                signature, [last[f"_s{i}"] for i in range(len(exprs))], last["id"]
             )
-            sort_keys = compiler.sort_keys(sort_spec)
-            signature = sort_signature(sort_keys)
-            exprs = [compiler.sort_expression(k) for k in sort_keys if k.field is not None]
-            query = select(op.table, *[e.label(f"_s{i}") for i, e in enumerate(exprs)])
-            if conds:
-                query = query.where(*conds)
-            if cursor:
-                values, last_id = decode_cursor(cursor, signature)
-                if len(values) != len(exprs):
-                    raise ValidationFailed(
-                        "The cursor does not match the sort", code="INVALID_CURSOR"
-                    )
-                query = query.where(compiler.after(sort_keys, values, last_id))
-            query = query.order_by(*compiler.order_by(sort_keys)).limit(limit + 1)
-            rows = session.execute(query).all()
-            more = len(rows) > limit
-            rows = rows[:limit]
-            next_cursor = None
-            if more and rows:
-                last = rows[-1]._mapping
-                next_cursor = encode_cursor(
-                    signature, [last[f"_s{i}"] for i in range(len(exprs))], last["id"]
-                )
-            projection = op.schema.fields_of(fields) if fields else None
-            return {"rows": op.decoder(keys, projection).decode(rows), "next_cursor": next_cursor}
+        projection = (
+            [f if isinstance(f, FieldDef) else op.schema.field(f) for f in fields]
+            if fields
+            else None
+        )
+        return {"rows": op.decoder(keys, projection).decode(rows), "next_cursor": next_cursor}
 
     def count(
         self,

@@ -207,7 +207,7 @@ def insert_rows(
     return ids
 
 
-def record_created(op: Op, ids: Sequence[int]) -> None:
+def record_created(op: Op, ids: Sequence[int], payload: dict[str, Any] | None = None) -> None:
     now = utcnow()
     op.session.execute(
         sa.insert(RowHistory),
@@ -226,7 +226,10 @@ def record_created(op: Op, ids: Sequence[int]) -> None:
     )
     emit(
         op.session,
-        [Event(ROW_CREATED, op.base.id, op.schema.id, i, op.actor_id, {}, op.depth) for i in ids],
+        [
+            Event(ROW_CREATED, op.base.id, op.schema.id, i, op.actor_id, payload or {}, op.depth)
+            for i in ids
+        ],
     )
 
 

@@ -74,7 +74,7 @@ def test_token_is_shown_once_listed_without_secret_and_revocable(services, clien
 
 
 def test_read_only_token_cannot_write(services, client):
-    user, actor = make_user(services)
+    _, actor = make_user(services)
     ws = services.workspaces.mine(actor)[0]["id"]
     base = services.workspaces.create_base(actor, ws, "B")
     table = services.schema.create_table(actor, base["id"], "T", [{"name": "Name", "type": "text"}])

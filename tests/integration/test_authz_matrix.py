@@ -11,7 +11,14 @@ from tablekit.services.actor import Actor
 from tests.factories import PASSWORD, make_user
 
 SECRET = "SECRET-A-7f3c"
-PUBLIC = {"login", "logout"}  # logout would end the sessions the matrix uses
+PUBLIC = {
+    "login",
+    "logout",
+    "publicForm",
+    "submitPublicForm",
+    "publicView",
+    "publicViewRows",
+}  # logout would end the sessions the matrix uses
 UNSCOPED = {"me", "listTokens", "createToken", "listWorkspaces", "createWorkspace", "logout"}
 
 
@@ -33,6 +40,7 @@ def bodies(ids):
         "updateRow": {"fields": {"Name": "hacked"}},
         "upsertRows": {"key_fields": ["Name"], "rows": [{"fields": {"Name": "z"}}]},
         "deleteRows": {"ids": [ids["row"]]},
+        "shareView": {"kind": "read"},
     }
 
 
