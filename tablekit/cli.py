@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from tablekit.db.engine import Database
 from tablekit.db.migrate import upgrade
 from tablekit.db.models import User
+from tablekit.demo import seed_demo
 from tablekit.errors import TableKitError
 from tablekit.services.actor import Actor
 from tablekit.services.container import build_services
@@ -33,17 +34,21 @@ def cmd_migrate(settings: Settings, _: argparse.Namespace) -> int:
     return 0
 
 
-def ensure_admin(settings: Settings) -> tuple[str, str] | None:
-    """On first start, create the admin account; returns (e-mail, password) when created."""
+def ensure_admin(settings: Settings, *, demo: bool = True) -> tuple[str, str] | None:
+    """On first start, create the admin account (and demo data); returns (e-mail, password)
+    when created."""
     services = build_services(settings, _database(settings))
     try:
         with services.db.read() as session:
             if (session.scalar(select(func.count()).select_from(User)) or 0) > 0:
                 return None
         password = secrets.token_urlsafe(12)
-        services.users.create_user(
+        user = services.users.create_user(
             ADMIN_EMAIL, password, name="Admin", is_admin=True, workspace_name="My workspace"
         )
+        if demo:
+            actor = Actor(user_id=int(str(user["id"])), email=ADMIN_EMAIL, is_admin=True)
+            seed_demo(services, actor, services.workspaces.mine(actor)[0]["id"])
         path = settings.data_dir / "initial-admin.txt"
         path.write_text(f"e-mail: {ADMIN_EMAIL}\npassword: {password}\n")
         path.chmod(0o600)
@@ -56,7 +61,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     cmd_migrate(settings, args)
-    created = ensure_admin(settings)
+    created = ensure_admin(settings, demo=not args.no_demo)
     host, port = args.host or settings.host, args.port or settings.port
     print(f"TableKit is running at http://{host}:{port}")
     if created:
@@ -128,6 +133,11 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=None)
     serve.add_argument("--port", type=int, default=None)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--no-demo",
+        action="store_true",
+        help="on first start, create the admin account without demo data",
+    )
     serve.set_defaults(func=cmd_serve)
     migrate = sub.add_parser("migrate", help="apply database migrations")
     migrate.set_defaults(func=cmd_migrate)

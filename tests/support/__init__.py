@@ -1,0 +1,1 @@
+"""Helpers shared by test suites (loopback servers, certificates)."""
