@@ -19,8 +19,9 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(db: Database, revision: str = "head") -> None:
-    """Bring the metadata schema to ``revision``; idempotent."""
+def upgrade(db: Database, revision: str = "heads") -> None:
+    """Bring the metadata schema to ``revision`` (all heads by default: packages add their
+    own migrations on top of 0001); idempotent."""
     config = alembic_config(db.url)
     with db.engine.begin() as connection:
         config.attributes["connection"] = connection

@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from tablekit.db.models import Model
+from tablekit.db.all_models import Model
 
 config = context.config
 target_metadata = Model.metadata
