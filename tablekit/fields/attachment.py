@@ -8,9 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeEngine
 
-from tablekit.db.models import JSONType
 from tablekit.fields import conditions
-from tablekit.fields.base import EMPTY_OPS, CellError, Context, FieldDef, FieldType
+from tablekit.fields.base import EMPTY_OPS, JSON_CELL, CellError, Context, FieldDef, FieldType
 
 MAX_FILES_PER_CELL = 100
 
@@ -27,7 +26,7 @@ class AttachmentField(FieldType):
     can_be_primary = False
 
     def column_type(self, fdef: FieldDef) -> TypeEngine[Any]:
-        return JSONType
+        return JSON_CELL
 
     def to_db(self, value: Any, fdef: FieldDef, ctx: Context) -> Any:
         if value is None or value == [] or value == "":

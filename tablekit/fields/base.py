@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeEngine
 
@@ -21,6 +22,8 @@ DATE_OPS = frozenset(
     {"eq", "neq", "lt", "lte", "gt", "gte", "before", "after", "on", "within"} | EMPTY_OPS
 )
 MULTI_OPS = frozenset({"has_any", "has_all", "eq", "contains"} | EMPTY_OPS)
+# Cells holding JSON arrays: an empty cell is SQL NULL, never the JSON scalar null.
+JSON_CELL = sa.JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
 
 class CellError(Exception):
@@ -74,10 +77,32 @@ class Context:
 
 @dataclass
 class OptionsContext:
-    """What options validation may consult: the base's tables and fields by id."""
+    """What options validation may consult: the base's tables and fields.
+
+    ``fields`` holds every field of the base by id; ``table_id`` is the table the field
+    belongs to and ``field_id`` the field being changed (None while creating it).
+    """
 
     table_ids: set[int]
-    resolve_field: Callable[[int, str | int], FieldDef | None] | None = None
+    table_id: int = 0
+    field_id: int | None = None
+    fields: Mapping[int, FieldDef] = field(default_factory=dict)
+
+    def in_table(self, table_id: int) -> list[FieldDef]:
+        return [f for f in self.fields.values() if f.table_id == table_id]
+
+    def resolve(self, table_id: int, ref: Any) -> FieldDef | None:
+        """A field of ``table_id`` by exact name, id, or ``f_<id>``."""
+        if isinstance(ref, str):
+            for f in self.in_table(table_id):
+                if f.name == ref:
+                    return f
+            if ref.startswith("f_") and ref[2:].isdigit():
+                ref = int(ref[2:])
+        if isinstance(ref, int) and not isinstance(ref, bool):
+            found = self.fields.get(ref)
+            return found if found is not None and found.table_id == table_id else None
+        return None
 
 
 def options_error(message: str, **details: Any) -> ValidationFailed:
@@ -98,6 +123,15 @@ class FieldType:
     can_be_primary: ClassVar[bool] = True
     sortable: ClassVar[bool] = True
     operators: ClassVar[frozenset[str]] = EMPTY_OPS
+    # Computed fields keep an error (``{"error", "message"}``) in a companion column e_<id>.
+    error_column: ClassVar[bool] = False
+
+    def operators_for(self, fdef: FieldDef) -> frozenset[str]:
+        """Filter operators for this field (computed fields depend on their result type)."""
+        return self.operators
+
+    def is_sortable(self, fdef: FieldDef) -> bool:
+        return self.sortable
 
     def normalize_options(self, options: Mapping[str, Any], ctx: OptionsContext) -> dict[str, Any]:
         """Validated options with defaults filled in; raise ``options_error`` otherwise."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tablekit.fields.attachment import AttachmentField
 from tablekit.fields.base import FieldType
 from tablekit.fields.boolean import CheckboxField
+from tablekit.fields.computed import CountField, FormulaField, LookupField, RollupField
 from tablekit.fields.dates import DateField, DateTimeField
 from tablekit.fields.link import ButtonField, LinkField
 from tablekit.fields.number import (
@@ -50,6 +51,10 @@ def builtin_field_types() -> list[FieldType]:
         CollaboratorField(),
         AttachmentField(),
         LinkField(),
+        LookupField(),
+        RollupField(),
+        CountField(),
+        FormulaField(),
         ButtonField(),
     ]
 

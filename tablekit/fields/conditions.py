@@ -102,7 +102,14 @@ def json_has_all(
     return sa.and_(sa.true(), *[json_has_any(column, [v], dialect) for v in values])
 
 
-def json_empty(column: ColumnElement[Any], dialect: str) -> ColumnElement[bool]:
+def json_length(column: ColumnElement[Any], dialect: str) -> ColumnElement[Any]:
+    """Items in the JSON array in ``column``; 0 for SQL NULL and for a JSON ``null``."""
     if dialect == "postgresql":
-        return sa.or_(column.is_(None), sa.func.jsonb_array_length(column) == 0)
-    return sa.or_(column.is_(None), sa.func.json_array_length(column) == 0)
+        # jsonb_array_length fails on a scalar, and OR does not promise to skip it.
+        is_array = sa.func.jsonb_typeof(column) == "array"
+        return sa.case((is_array, sa.func.jsonb_array_length(column)), else_=0)
+    return sa.func.coalesce(sa.func.json_array_length(column), 0)
+
+
+def json_empty(column: ColumnElement[Any], dialect: str) -> ColumnElement[bool]:
+    return json_length(column, dialect) == 0

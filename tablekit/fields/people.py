@@ -8,10 +8,10 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeEngine
 
-from tablekit.db.models import JSONType
 from tablekit.fields import conditions
 from tablekit.fields.base import (
     EMPTY_OPS,
+    JSON_CELL,
     CellError,
     Context,
     FieldDef,
@@ -78,7 +78,7 @@ class CollaboratorField(FieldType):
     can_be_primary = False
 
     def column_type(self, fdef: FieldDef) -> TypeEngine[Any]:
-        return JSONType
+        return JSON_CELL
 
     def to_db(self, value: Any, fdef: FieldDef, ctx: Context) -> Any:
         if value is None or value == [] or (isinstance(value, str) and not value.strip()):

@@ -13,10 +13,10 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeEngine
 
-from tablekit.db.models import JSONType
 from tablekit.fields import conditions
 from tablekit.fields.base import (
     EMPTY_OPS,
+    JSON_CELL,
     MULTI_OPS,
     CellError,
     Context,
@@ -124,7 +124,7 @@ class MultipleSelectField(FieldType):
         return normalize_choices(options)
 
     def column_type(self, fdef: FieldDef) -> TypeEngine[Any]:
-        return JSONType
+        return JSON_CELL
 
     def to_db(self, value: Any, fdef: FieldDef, ctx: Context) -> Any:
         if value is None or value == "" or value == []:
@@ -164,12 +164,7 @@ class MultipleSelectField(FieldType):
         # eq: exactly this set of choices
         return sa.and_(
             conditions.json_has_all(column, ids, ctx.dialect),
-            (
-                sa.func.jsonb_array_length(column)
-                if ctx.dialect == "postgresql"
-                else sa.func.json_array_length(column)
-            )
-            == len(ids),
+            conditions.json_length(column, ctx.dialect) == len(ids),
         )
 
     def search(

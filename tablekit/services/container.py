@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from tablekit.db.engine import Database
 from tablekit.fields.base import FieldType
 from tablekit.fields.builtin import build_field_registry
+from tablekit.formulas.recalc import Recalculator
 from tablekit.registry import Registry
+from tablekit.sandbox import SandboxPool
 from tablekit.services.access import Access
 from tablekit.services.files import FileService
 from tablekit.services.rows import RowService
@@ -34,8 +36,12 @@ class Services:
     trash: TrashService
     files: FileService
     sharing: ShareService
+    recalc: Recalculator
+    pools: list[SandboxPool]
 
     def close(self) -> None:
+        for pool in self.pools:
+            pool.close()
         self.db.dispose()
 
 
@@ -44,6 +50,16 @@ def build_services(settings: Settings, db: Database | None = None) -> Services:
     registry = build_field_registry()
     access = Access()
     rows = RowService(db, access, registry)
+    pools: list[SandboxPool] = []
+
+    def pool() -> SandboxPool:
+        # Started on first bulk recalculation only: most processes never need it.
+        if not pools:
+            pools.append(SandboxPool(processes=2, timeout=10.0))
+        return pools[0]
+
+    recalc = Recalculator(registry, pool)
+    rows.after_write.append(recalc)
     return Services(
         settings=settings,
         db=db,
@@ -52,9 +68,11 @@ def build_services(settings: Settings, db: Database | None = None) -> Services:
         users=UserService(db, settings.session_days),
         tokens=TokenService(db, access),
         workspaces=WorkspaceService(db, access),
-        schema=SchemaService(db, access, registry),
+        schema=SchemaService(db, access, registry, rows, recalc),
         rows=rows,
         trash=TrashService(db, access, registry, rows),
         files=FileService(db, access, settings.files_dir, settings.max_upload_mb * 1024 * 1024),
         sharing=ShareService(db, access, registry, rows, settings.base_url),
+        recalc=recalc,
+        pools=pools,
     )

@@ -17,6 +17,7 @@ from tablekit.db.models import FieldMeta, TableMeta
 from tablekit.errors import Conflict, ValidationFailed
 from tablekit.fields.base import FieldDef, FieldType, OptionsContext
 from tablekit.fields.system import auto_number_period, render_auto_number
+from tablekit.formulas.graph import COMPUTED, check_acyclic
 from tablekit.registry import Registry
 from tablekit.services.workspaces import clean_name
 from tablekit.storage import counters, physical
@@ -39,9 +40,38 @@ def bump(table: TableMeta) -> None:
     table.schema_version = (table.schema_version or 1) + 1
 
 
-def options_context(session: Session, table: TableMeta) -> OptionsContext:
+def options_context(
+    session: Session, table: TableMeta, field_id: int | None = None
+) -> OptionsContext:
+    """The base's tables and fields, for validating a field's options."""
     ids = set(session.scalars(select(TableMeta.id).where(TableMeta.base_id == table.base_id)))
-    return OptionsContext(table_ids=ids)
+    metas = session.scalars(select(FieldMeta).where(FieldMeta.table_id.in_(ids))).all()
+    return OptionsContext(
+        table_ids=ids,
+        table_id=table.id,
+        field_id=field_id,
+        fields={m.id: field_def(m) for m in metas},
+    )
+
+
+def bump_base(session: Session, base_id: int) -> None:
+    """New schema versions for every table of a base: computed fields and links make the
+    tables of a base depend on each other, and caches key on these versions."""
+    session.flush()
+    session.execute(
+        sa.update(TableMeta)
+        .where(TableMeta.base_id == base_id)
+        .values(schema_version=TableMeta.schema_version + 1)
+        .execution_options(synchronize_session="fetch")
+    )
+
+
+def check_dependencies(session: Session, table: TableMeta, meta: FieldMeta) -> None:
+    """Refuse a computed field that would take part in a circular reference."""
+    if meta.type not in COMPUTED:
+        return
+    session.flush()
+    check_acyclic(options_context(session, table).fields, meta.id)
 
 
 def unique_field_name(
@@ -120,6 +150,9 @@ def add_field(
     if table.primary_field_id is None and ftype.can_be_primary:
         table.primary_field_id = meta.id
     bump(table)
+    if type_key in COMPUTED or type_key == "link":
+        check_dependencies(session, table, meta)
+        bump_base(session, table.base_id)
     return meta
 
 
@@ -194,7 +227,7 @@ def delete_field(session: Session, registry: Registry[FieldType], meta: FieldMet
     ftype = registry.get(meta.type)
     conn = session.connection()
     if ftype.storage == "column":
-        physical.drop_column(conn, table.id, f"f_{meta.id}")
+        physical.drop_field_columns(conn, table.id, field_def(meta), ftype)
     if ftype.storage == "junction":
         physical.drop_junction(conn, int(meta.options["junction"]))
         reverse = session.get(FieldMeta, meta.options.get("reverse_field_id"))
@@ -207,6 +240,7 @@ def delete_field(session: Session, registry: Registry[FieldType], meta: FieldMet
         counters.reset(session, meta.id)
     session.delete(meta)
     bump(table)
+    bump_base(session, table.base_id)
 
 
 def now() -> datetime:

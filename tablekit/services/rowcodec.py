@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from tablekit.errors import ValidationFailed
 from tablekit.fields.base import CellError, Context, FieldDef, FieldType
+from tablekit.fields.computed import error_cell
 from tablekit.registry import Registry
 from tablekit.storage import links
 from tablekit.storage.schema import TableSchema
@@ -95,6 +96,8 @@ def encode_rows(
             if not fdef.required:
                 continue
             ftype = registry.get(fdef.type)
+            if ftype.read_only:
+                continue  # the system fills it in; nobody can give it
             given = fdef.id in row.given
             if (creating and not given) or (
                 given
@@ -158,6 +161,9 @@ class RowDecoder:
             cells: dict[str, Any] = {}
             for key, fdef, ftype, column in plan:
                 if column is not None:
+                    if ftype.error_column and mapping.get(f"e_{fdef.id}"):
+                        cells[key] = error_cell(mapping[f"e_{fdef.id}"])
+                        continue
                     cells[key] = ftype.from_db(mapping[column], fdef, self.ctx)
                 elif fdef.id in link_values:
                     cells[key] = link_values[fdef.id].get(row.id, [])

@@ -112,9 +112,10 @@ class RowService:
             raise NotFound("View not found in this table", code="VIEW_NOT_FOUND")
         return view
 
-    def _after(self, op: Op, ids: list[int], fields: set[int]) -> None:
+    def finish(self, op: Op) -> None:
+        """Run the after-write hooks (computed fields) inside the write transaction."""
         for hook in self.after_write:
-            hook(op.session, op, ids, fields)
+            hook(op)
 
     # --- reading -------------------------------------------------------------------------
     def query(
@@ -243,7 +244,7 @@ class RowService:
             encoded = encode_rows(op.schema, self.registry, rows, op.ctx, creating=True)
             ids = rowwrite.insert_rows(op, encoded)
             rowwrite.record_created(op, ids)
-            self._after(op, ids, {f.id for f in op.schema.fields})
+            self.finish(op)
             return op.decoder(keys).decode(op.fetch(ids))
 
     def update(
@@ -264,9 +265,8 @@ class RowService:
             encoded = encode_rows(
                 op.schema, self.registry, [f for _, f in updates], op.ctx, creating=False
             )
-            changed, fields = rowwrite.update_rows(op, ids, encoded, expected_versions)
-            if changed:
-                self._after(op, changed, fields)
+            rowwrite.update_rows(op, ids, encoded, expected_versions)
+            self.finish(op)
             return op.decoder(keys).decode(op.fetch(ids))
 
     def upsert(
@@ -324,15 +324,9 @@ class RowService:
             if created:
                 rowwrite.record_created(op, created)
             updated_ids = [row_id for row_id, _ in to_update]
-            changed: list[int] = []
-            fields: set[int] = set()
             if to_update:
-                changed, fields = rowwrite.update_rows(
-                    op, updated_ids, [encoded[i] for _, i in to_update]
-                )
-            touched = created + changed
-            if touched:
-                self._after(op, touched, fields | {f.id for f in op.schema.fields})
+                rowwrite.update_rows(op, updated_ids, [encoded[i] for _, i in to_update])
+            self.finish(op)
             by_id = {r["id"]: r for r in op.decoder(keys).decode(op.fetch(created + updated_ids))}
             order = [existing.get(k, None) for k in tuples]
             created_iter = iter(created)
@@ -365,7 +359,7 @@ class RowService:
         with self.db.write() as session:
             op = self._op(session, actor, table_ref, "write")
             rowwrite.delete_rows(op, [int(i) for i in ids])
-            self._after(op, [], set())
+            self.finish(op)
 
     # --- history -------------------------------------------------------------------------
     def history(

@@ -7,13 +7,14 @@ numbers, links, records history and emits events the same way.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from tablekit.automations.locks import check_unlocked
 from tablekit.db.models import BaseMeta, RowHistory, TableMeta, TrashItem, utcnow
 from tablekit.errors import Conflict, NotFound, ValidationFailed
 from tablekit.fields.base import CellError, Context, FieldDef, FieldType
@@ -25,7 +26,33 @@ from tablekit.storage import counters, links, physical
 from tablekit.storage.query import tag_value
 from tablekit.storage.schema import TableSchema, schema_of
 
-AfterWrite = Callable[[Session, "Op", list[int], set[int]], None]
+AfterWrite = Callable[["Op"], None]
+
+
+class Changes:
+    """What a write touched, per table: rows and fields (None: every field, for new rows).
+
+    The recalculation of computed fields starts from here; link writes also record the
+    other side (the reverse field of the linked rows).
+    """
+
+    def __init__(self) -> None:
+        self.rows: dict[int, set[int]] = {}
+        self.fields: dict[int, set[int] | None] = {}
+
+    def add(self, table_id: int, rows: Iterable[int], fields: Iterable[int] | None) -> None:
+        self.rows.setdefault(table_id, set()).update(rows)
+        if fields is None or self.fields.get(table_id, set()) is None:
+            self.fields[table_id] = None
+        else:
+            known = self.fields.setdefault(table_id, set())
+            assert known is not None
+            known.update(fields)
+
+    def drain(self) -> list[tuple[int, set[int], set[int] | None]]:
+        items = [(t, rows, self.fields.get(t)) for t, rows in self.rows.items() if rows]
+        self.rows, self.fields = {}, {}
+        return items
 
 
 @dataclass
@@ -41,6 +68,7 @@ class Op:
     registry: Registry[FieldType]
     actor_id: int | None
     depth: int = 0
+    changes: Changes = field(default_factory=Changes)
     _schemas: dict[int, TableSchema] = field(default_factory=dict)
 
     def load_schema(self, table_id: int) -> TableSchema:
@@ -142,13 +170,21 @@ def _write_links(
     for field_id, per_row in new.items():
         fdef = op.schema.by_id(field_id)
         assert fdef is not None
-        links.write_links(
+        before = old.get(field_id, {}) if old is not None else {}
+        detached = links.write_links(
             op.session,
             fdef,
             _reverse_single(op, fdef),
             per_row,
-            old.get(field_id) if old is not None else None,
+            before if old is not None else None,
         )
+        touched = {
+            t for row_id, targets in per_row.items() for t in {*targets, *before.get(row_id, [])}
+        }
+        op.changes.add(op.schema.id, {*per_row, *detached}, {field_id})
+        reverse = fdef.options.get("reverse_field_id")
+        if reverse is not None and touched:
+            op.changes.add(int(fdef.options["table_id"]), touched, {int(reverse)})
 
 
 def insert_rows(
@@ -204,6 +240,7 @@ def insert_rows(
             if targets:
                 link_values[field_id][row_id] = targets
     _write_links(op, link_values, None)
+    op.changes.add(op.schema.id, ids, None)
     return ids
 
 
@@ -238,12 +275,14 @@ def update_rows(
     ids: Sequence[int],
     encoded: Sequence[EncodedRow],
     expected_versions: dict[int, int] | None = None,
-) -> tuple[list[int], set[int]]:
-    """Apply partial updates; returns (ids that changed, ids of fields that changed)."""
+) -> list[int]:
+    """Apply partial updates; returns the ids of rows that changed (``op.changes`` also
+    records which fields)."""
     if len(set(ids)) != len(ids):
         raise ValidationFailed("A row id appears twice in this request", code="DUPLICATE_ROW")
     old_rows = op.fetch(ids, lock=True)
     _missing(ids, old_rows)
+    check_unlocked(op, ids)
     for row in old_rows:
         expected = (expected_versions or {}).get(row.id)
         if expected is not None and expected != row.version:
@@ -346,7 +385,9 @@ def update_rows(
     if history:
         op.session.execute(sa.insert(RowHistory), history)
     emit(op.session, events)
-    return changed_rows, changed_fields
+    if changed_rows:
+        op.changes.add(op.schema.id, changed_rows, changed_fields)
+    return changed_rows
 
 
 def snapshot(op: Op, rows: Sequence[Any]) -> list[dict[str, Any]]:
@@ -367,7 +408,16 @@ def delete_rows(op: Op, ids: Sequence[int]) -> None:
     """Move rows to the base's trash (with their links) and delete them."""
     rows = op.fetch(list(ids), lock=True)
     _missing(ids, rows)
+    check_unlocked(op, ids)
     snaps = snapshot(op, rows)
+    # The linked rows on the other side lose a link: their computed fields must follow.
+    for snap in snaps:
+        for key, targets in snap["links"].items():
+            fdef = op.schema.by_id(int(key))
+            if fdef is not None and targets and fdef.options.get("reverse_field_id"):
+                op.changes.add(
+                    int(fdef.options["table_id"]), targets, {int(fdef.options["reverse_field_id"])}
+                )
     decoded = op.decoder(keys="id").decode(rows)
     primary = op.schema.primary
     now = utcnow()

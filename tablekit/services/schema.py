@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import func, select
@@ -10,12 +11,16 @@ from tablekit.db.engine import Database
 from tablekit.db.models import FieldMeta, TableMeta, ViewMeta
 from tablekit.errors import Conflict, ValidationFailed
 from tablekit.fields.base import FieldType
+from tablekit.formulas import FormulaError, parse_formula, resolve_id
+from tablekit.formulas.graph import COMPUTED
+from tablekit.formulas.recalc import Recalculator
 from tablekit.registry import Registry
 from tablekit.services import fieldops, typechange
 from tablekit.services.access import Access
 from tablekit.services.actor import Actor
 from tablekit.services.cellctx import make_context
 from tablekit.services.events import FIELD_CHANGED, TABLE_CHANGED, Event, emit
+from tablekit.services.rows import RowService
 from tablekit.services.views import check_view_config, view_dict
 from tablekit.services.workspaces import clean_name
 from tablekit.storage import physical
@@ -24,14 +29,30 @@ from tablekit.storage.schema import schema_of
 MAX_FIELDS_PER_TABLE = 500
 
 
-def field_dict(meta: FieldMeta, registry: Registry[FieldType]) -> dict[str, Any]:
+def present_options(meta: FieldMeta, names: Mapping[int, str] | None) -> dict[str, Any]:
+    """Options as clients see them: a formula is shown with field names (stored by id)."""
+    options = dict(meta.options or {})
+    if meta.type == "formula" and names is not None and options.get("formula"):
+        try:
+            parsed = parse_formula(str(options["formula"]), resolve_id)
+        except FormulaError:
+            return options
+        options["formula"] = parsed.render(
+            lambda key: names.get(int(key[2:])) if key[2:].isdigit() else None
+        )
+    return options
+
+
+def field_dict(
+    meta: FieldMeta, registry: Registry[FieldType], names: Mapping[int, str] | None = None
+) -> dict[str, Any]:
     ftype = registry.get(meta.type)
     return {
         "id": meta.id,
         "table_id": meta.table_id,
         "name": meta.name,
         "type": meta.type,
-        "options": meta.options or {},
+        "options": present_options(meta, names),
         "unique": meta.unique,
         "required": meta.required,
         "description": meta.description,
@@ -40,10 +61,36 @@ def field_dict(meta: FieldMeta, registry: Registry[FieldType]) -> dict[str, Any]
 
 
 class SchemaService:
-    def __init__(self, db: Database, access: Access, registry: Registry[FieldType]) -> None:
+    def __init__(
+        self,
+        db: Database,
+        access: Access,
+        registry: Registry[FieldType],
+        rows: RowService,
+        recalc: Recalculator,
+    ) -> None:
         self.db = db
         self.access = access
         self.registry = registry
+        self.rows = rows
+        self.recalc = recalc
+
+    def _recompute(
+        self, session: Any, table: TableMeta, field_ids: list[int], actor: Actor
+    ) -> None:
+        """Fill computed fields for every row (new or changed formulas, lookups...)."""
+        if not field_ids:
+            return
+        session.flush()
+        session.refresh(table)
+        op = self.rows.op_for(session, table, actor.user_id or None)
+        for field_id in field_ids:
+            meta = session.get(FieldMeta, field_id)
+            if meta is not None and meta.type in COMPUTED:
+                owner = session.get(TableMeta, meta.table_id)
+                if owner is not None and owner.id != table.id:
+                    op = self.rows.op_for(session, owner, actor.user_id or None)
+                self.recalc.recompute_field(op, field_id)
 
     # --- reading -------------------------------------------------------------------------
     def base_schema(self, actor: Actor, base_id: int) -> dict[str, Any]:
@@ -65,6 +112,7 @@ class SchemaService:
                 .where(ViewMeta.table_id.in_(ids))
                 .order_by(ViewMeta.position, ViewMeta.id)
             ).all()
+            names = {f.id: f.name for f in fields}
             return {
                 "id": base.id,
                 "name": base.name,
@@ -77,7 +125,9 @@ class SchemaService:
                         "name": t.name,
                         "primary_field_id": t.primary_field_id,
                         "fields": [
-                            field_dict(f, self.registry) for f in fields if f.table_id == t.id
+                            field_dict(f, self.registry, names)
+                            for f in fields
+                            if f.table_id == t.id
                         ],
                         "views": [view_dict(v) for v in views if v.table_id == t.id],
                     }
@@ -94,12 +144,13 @@ class SchemaService:
         views = session.scalars(
             select(ViewMeta).where(ViewMeta.table_id == table.id).order_by(ViewMeta.position)
         ).all()
+        names = {f.id: f.name for f in fields}
         return {
             "id": table.id,
             "base_id": table.base_id,
             "name": table.name,
             "primary_field_id": table.primary_field_id,
-            "fields": [field_dict(f, self.registry) for f in fields],
+            "fields": [field_dict(f, self.registry, names) for f in fields],
             "views": [view_dict(v) for v in views],
         }
 
@@ -232,6 +283,7 @@ class SchemaService:
                     f"At most {MAX_FIELDS_PER_TABLE} fields", code="TOO_MANY_FIELDS"
                 )
             meta = fieldops.add_field(session, self.registry, table, spec)
+            self._recompute(session, table, [meta.id], actor)
             emit(
                 session,
                 [
@@ -244,7 +296,7 @@ class SchemaService:
                     )
                 ],
             )
-            return field_dict(meta, self.registry)
+            return field_dict(meta, self.registry, self._names(session, table.id))
 
     def update_field(
         self, actor: Actor, field_id: int, changes: dict[str, Any], *, dry_run: bool = False
@@ -254,6 +306,7 @@ class SchemaService:
         fieldops.check_field_spec(changes)
         with self.db.write() as session:
             meta, table, base = self.access.require_field(session, actor, field_id, "schema")
+            recompute: list[int] = []
             ftype = self.registry.get(meta.type)
             new_type = changes.get("type") or meta.type
             options = changes.get("options")
@@ -280,6 +333,7 @@ class SchemaService:
                     session, self.registry, table, meta, new_def, converted, failed, actor.user_id
                 )
                 ftype = self.registry.get(new_type)
+                recompute = [meta.id]
             elif dry_run:
                 return {"unconvertible": [], "count": 0}
             elif options is not None:
@@ -293,9 +347,13 @@ class SchemaService:
                         },
                     }
                 meta.options = ftype.normalize_options(
-                    merged, fieldops.options_context(session, table)
+                    merged, fieldops.options_context(session, table, meta.id)
                 )
                 fieldops.bump(table)
+                if meta.type in COMPUTED:
+                    fieldops.check_dependencies(session, table, meta)
+                    fieldops.bump_base(session, table.base_id)
+                    recompute = [meta.id, *self._dependents(session, table, meta.id, actor)]
             if changes.get("name") is not None:
                 meta.name = fieldops.unique_field_name(
                     session, table.id, clean_name(changes["name"], "field"), meta.id
@@ -319,7 +377,28 @@ class SchemaService:
                 ],
             )
             session.flush()
-            return field_dict(meta, self.registry)
+            self._recompute(session, table, recompute, actor)
+            return field_dict(meta, self.registry, self._names(session, table.id))
+
+    def _names(self, session: Any, table_id: int) -> dict[int, str]:
+        return dict(
+            session.execute(
+                select(FieldMeta.id, FieldMeta.name).where(FieldMeta.table_id == table_id)
+            ).all()
+        )
+
+    def _dependents(self, session: Any, table: TableMeta, field_id: int, actor: Actor) -> list[int]:
+        """Computed fields (any table of the base) that read ``field_id``, transitively."""
+        graph = self.recalc.graph(self.rows.op_for(session, table, actor.user_id or None))
+        found: list[int] = []
+        stack = [field_id]
+        while stack:
+            current = stack.pop()
+            for dependent in (*graph.local.get(current, ()), *graph.remote.get(current, ())):
+                if dependent not in found and dependent != field_id:
+                    found.append(dependent)
+                    stack.append(dependent)
+        return found
 
     def _set_unique(
         self, session: Any, table: TableMeta, meta: FieldMeta, ftype: FieldType, unique: bool
@@ -355,7 +434,10 @@ class SchemaService:
     def delete_field(self, actor: Actor, field_id: int) -> None:
         with self.db.write() as session:
             meta, table, _ = self.access.require_field(session, actor, field_id, "schema")
+            dependents = self._dependents(session, table, field_id, actor)
             fieldops.delete_field(session, self.registry, meta)
+            # Formulas that used the field now show a broken reference (#REF!) per cell.
+            self._recompute(session, table, dependents, actor)
             emit(
                 session,
                 [

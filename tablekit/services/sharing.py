@@ -185,7 +185,7 @@ class ShareService:
             encoded = encode_rows(op.schema, self.registry, [cells], op.ctx, creating=True)
             ids = rowwrite.insert_rows(op, encoded)
             rowwrite.record_created(op, ids, {"form_view_id": view.id})
-            self.rows._after(op, ids, {f.id for f in op.schema.fields})
+            self.rows.finish(op)
             return {"id": ids[0]}
 
 

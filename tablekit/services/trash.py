@@ -86,6 +86,6 @@ class TrashService:
                     code="RESTORE_CONFLICT",
                 ) from None
             rowwrite.record_created(op, [row_id])
-            self.rows._after(op, [row_id], {f.id for f in op.schema.fields})
+            self.rows.finish(op)
             session.delete(item)
             return op.decoder().decode(op.fetch([row_id]))[0]

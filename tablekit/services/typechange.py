@@ -17,6 +17,7 @@ from tablekit.db.models import FieldMeta, RowHistory, TableMeta
 from tablekit.errors import ValidationFailed
 from tablekit.fields.base import CellError, Context, FieldDef, FieldType
 from tablekit.fields.select import normalize_choices
+from tablekit.formulas.graph import COMPUTED
 from tablekit.registry import Registry
 from tablekit.services import fieldops
 from tablekit.storage import counters, physical
@@ -73,7 +74,7 @@ def plan(
         new_options = {**new_options, "choices": [{"name": s} for s in seen]}
         new_options = normalize_choices(new_options)
     options = new_ftype.normalize_options(
-        new_options, fieldops.options_context(session, table_meta)
+        new_options, fieldops.options_context(session, table_meta, meta.id)
     )
     new_def = FieldDef(
         id=meta.id,
@@ -147,6 +148,14 @@ def apply(
         physical.rename_column(conn, table_meta.id, temp, column)
     elif old_type.storage == "column":
         physical.drop_column(conn, table_meta.id, column)
+    errors = physical.error_column(meta.id)
+    if old_type.error_column and old_type.storage == "column":
+        physical.drop_column(conn, table_meta.id, errors)
+    if new_ftype.error_column and new_ftype.storage == "column":
+        quote = conn.dialect.identifier_preparer.quote
+        conn.exec_driver_sql(
+            f"ALTER TABLE {quote(f't_{table_meta.id}')} ADD COLUMN {quote(errors)} TEXT"
+        )
     if failed:
         session.execute(
             sa.insert(RowHistory),
@@ -170,6 +179,9 @@ def apply(
     meta.options = dict(new_def.options)
     meta.unique = False
     fieldops.bump(table_meta)
+    if new_def.type in COMPUTED or meta.type in COMPUTED or old_type.type in COMPUTED:
+        fieldops.check_dependencies(session, table_meta, meta)
+        fieldops.bump_base(session, table_meta.base_id)
     if new_def.type == "auto_number":
         session.flush()
         fieldops._number_existing_rows(session, registry, table_meta, field_def(meta))

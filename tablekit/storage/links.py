@@ -95,12 +95,14 @@ def write_links(
     reverse_single: bool,
     new_links: Mapping[int, list[int]],
     old_links: Mapping[int, list[int]] | None = None,
-) -> None:
+) -> set[int]:
     """Make each row's links equal to ``new_links[row]`` with minimal inserts and deletes.
 
     When the reverse field links to one record only, a linked row is first unlinked from
-    any other row here, so the single side never ends up with two links.
+    any other row here, so the single side never ends up with two links. Returns the rows
+    of this table that lost links that way.
     """
+    detached: set[int] = set()
     junction, mine, theirs = physical.link_sides(fdef)
     inserts: list[dict[str, Any]] = []
     for row_id, wanted in new_links.items():
@@ -110,8 +112,11 @@ def write_links(
         if removed:
             session.execute(sa.delete(junction).where(mine == row_id, theirs.in_(removed)))
         if added and reverse_single:
-            session.execute(sa.delete(junction).where(theirs.in_(added), mine != row_id))
+            steal = sa.and_(theirs.in_(added), mine != row_id)
+            detached.update(session.scalars(sa.select(mine).where(steal)))
+            session.execute(sa.delete(junction).where(steal))
         mine_key, theirs_key = mine.key, theirs.key
         inserts.extend({mine_key: row_id, theirs_key: t} for t in added)
     if inserts:
         session.execute(sa.insert(junction), inserts)
+    return detached

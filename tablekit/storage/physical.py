@@ -46,7 +46,11 @@ def physical_table(schema: TableSchema, registry: Registry[FieldType]) -> sa.Tab
     """The Table object for ``schema`` (cached)."""
     # The field list is part of the key: the same table id and version can mean different
     # columns in another database (tests, or a restored backup) served by this process.
-    key = (schema.id, schema.version, tuple((f.id, f.type) for f in schema.fields))
+    key = (
+        schema.id,
+        schema.version,
+        tuple((f.id, f.type, f.options.get("result_type")) for f in schema.fields),
+    )
     table = _cache.get(key)
     if table is not None:
         return table
@@ -55,6 +59,8 @@ def physical_table(schema: TableSchema, registry: Registry[FieldType]) -> sa.Tab
         ftype = registry.get(fdef.type)
         if ftype.storage == "column":
             columns.append(sa.Column(fdef.column, ftype.column_type(fdef), nullable=True))
+            if ftype.error_column:
+                columns.append(sa.Column(error_column(fdef.id), sa.Text(), nullable=True))
     table = sa.Table(schema.physical_name, sa.MetaData(), *columns)
     with _lock:
         _cache[key] = table
@@ -116,12 +122,25 @@ def drop_table(conn: Connection, table_id: int) -> None:
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {_quote(conn, f't_{table_id}')}")
 
 
+def error_column(field_id: int) -> str:
+    return f"e_{field_id}"
+
+
 def add_column(conn: Connection, table_id: int, fdef: FieldDef, ftype: FieldType) -> None:
+    """Add a field's column (and its error column, for computed fields)."""
     col_type = ftype.column_type(fdef).compile(dialect=conn.dialect)
-    conn.exec_driver_sql(
-        f"ALTER TABLE {_quote(conn, f't_{table_id}')} ADD COLUMN {_quote(conn, fdef.column)} "
-        f"{col_type}"
-    )
+    table = _quote(conn, f"t_{table_id}")
+    conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {_quote(conn, fdef.column)} {col_type}")
+    if ftype.error_column:
+        conn.exec_driver_sql(
+            f"ALTER TABLE {table} ADD COLUMN {_quote(conn, error_column(fdef.id))} TEXT"
+        )
+
+
+def drop_field_columns(conn: Connection, table_id: int, fdef: FieldDef, ftype: FieldType) -> None:
+    drop_column(conn, table_id, fdef.column)
+    if ftype.error_column:
+        drop_column(conn, table_id, error_column(fdef.id))
 
 
 def drop_column(conn: Connection, table_id: int, column: str) -> None:

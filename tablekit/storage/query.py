@@ -110,10 +110,11 @@ class Compiler:
                 details={"field": ref, "table": self.schema.name},
             )
         ftype = self.registry.get(fdef.type)
-        if not isinstance(op, str) or op not in ftype.operators:
+        operators = ftype.operators_for(fdef)
+        if not isinstance(op, str) or op not in operators:
             raise conditions.invalid_filter(
                 f"Operator {op!r} does not apply to {fdef.name!r} ({fdef.type}); "
-                f"use one of: {', '.join(sorted(ftype.operators))}",
+                f"use one of: {', '.join(sorted(operators))}",
                 field=fdef.name,
                 op=op,
             )
@@ -198,7 +199,7 @@ class Compiler:
                 raise ValidationFailed(
                     f"Unknown field {ref!r} in sort", code="UNKNOWN_FIELD", details={"field": ref}
                 )
-            if not self.registry.get(fdef.type).sortable:
+            if not self.registry.get(fdef.type).is_sortable(fdef):
                 raise conditions.invalid_filter(f"Cannot sort by {fdef.name!r} ({fdef.type})")
             keys.append(SortKey(fdef, desc))
         return keys
