@@ -70,13 +70,31 @@ class ComputedField(FieldType):
     error_column = True
     list_result: ClassVar[bool] = False
 
+    def __init__(self) -> None:
+        # Stand-in field definitions per (field, result type, format): built once, since
+        # every cell of a recalculation needs one.
+        self._proxies: dict[tuple[Any, ...], FieldDef] = {}
+
     def result_type(self, fdef: FieldDef) -> str:
         return str(fdef.options.get("result_type", "text"))
 
     def proxy(self, fdef: FieldDef) -> tuple[FieldType, FieldDef]:
         """The plain field type (and a stand-in field) this result behaves like."""
         kind = self.result_type(fdef)
-        return RESULT_TYPES.get(kind, RESULT_TYPES["text"]), replace(fdef, type=kind)
+        key = (
+            fdef.id,
+            kind,
+            fdef.options.get("precision"),
+            fdef.options.get("currency"),
+            fdef.options.get("time_zone"),
+        )
+        stand_in = self._proxies.get(key)
+        if stand_in is None:
+            stand_in = replace(fdef, type=kind)
+            if len(self._proxies) > 10_000:
+                self._proxies.clear()
+            self._proxies[key] = stand_in
+        return RESULT_TYPES.get(kind, RESULT_TYPES["text"]), stand_in
 
     def is_list(self, fdef: FieldDef) -> bool:
         return self.list_result

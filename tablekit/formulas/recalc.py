@@ -14,6 +14,7 @@ import json
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -35,6 +36,9 @@ from tablekit.storage.query import Compiler
 from tablekit.storage.schema import TableSchema, field_def
 
 CHUNK = 500
+PARALLEL_MIN = 1000
+RAW_NUMBERS = frozenset({"number", "percent", "rating", "duration"})
+BULK_CHUNK = 5000
 MAX_ROUNDS = 50
 POOL_THRESHOLD = 2000
 
@@ -166,7 +170,9 @@ class Recalculator:
             changed_fields: set[int] = set() if fields is None else set(fields)
             changed_rows: set[int] = set(rows)
             if affected:
-                refreshed = self._refresh(op, table_id, sorted(rows), affected, emit_events)
+                refreshed = self._refresh(
+                    op, table_id, sorted(rows), affected, emit_events, bulk=not emit_events
+                )
                 changed_fields |= refreshed
             if fields is None:
                 changed_fields |= {f.id for f in op.load_schema(table_id).fields}
@@ -202,17 +208,23 @@ class Recalculator:
 
     # --- refreshing rows -------------------------------------------------------------------
     def _refresh(
-        self, op: Op, table_id: int, rows: Sequence[int], affected: Sequence[int], emit_events: bool
+        self,
+        op: Op,
+        table_id: int,
+        rows: Sequence[int],
+        affected: Sequence[int],
+        emit_events: bool,
+        *,
+        bulk: bool = False,
     ) -> set[int]:
         schema = op.load_schema(table_id)
         table = physical.physical_table(schema, self.registry)
         changed_fields: set[int] = set()
-        for start in range(0, len(rows), CHUNK):
-            chunk = list(rows[start : start + CHUNK])
-            current = {
-                r.id: dict(r._mapping)
-                for r in op.session.execute(select(table).where(table.c.id.in_(chunk)))
-            }
+        size = BULK_CHUNK if bulk else CHUNK
+        for start in range(0, len(rows), size):
+            chunk = list(rows[start : start + size])
+            query = select(*self._columns(schema, table, affected)).where(table.c.id.in_(chunk))
+            current = {r.id: dict(r._mapping) for r in op.session.execute(query)}
             events: dict[int, dict[str, list[Any]]] = {}
             for fid in affected:
                 fdef = schema.by_id(fid)
@@ -220,20 +232,25 @@ class Recalculator:
                     continue
                 ftype = self.registry.get(fdef.type)
                 assert isinstance(ftype, ComputedField)
-                results = self._compute(op, schema, table, fdef, ftype, current)
+                results = self._compute(op, schema, table, fdef, ftype, current, bulk)
                 updates = []
+                error_key = physical.error_column(fid)
                 for row_id, (value, error) in results.items():
                     row = current.get(row_id)
                     if row is None:
                         continue
-                    old_value, old_error = row[fdef.column], row[physical.error_column(fid)]
-                    old_api = error_cell(old_error) or ftype.from_db(old_value, fdef, op.ctx)
-                    new_api = error_cell(error) or ftype.from_db(value, fdef, op.ctx)
-                    if old_api == new_api:
+                    old_value, old_error = row[fdef.column], row[error_key]
+                    if old_value == value and old_error == error:
                         continue
-                    row[fdef.column], row[physical.error_column(fid)] = value, error
+                    if emit_events:
+                        # Stored forms can differ while meaning the same (float vs Decimal).
+                        old_api = error_cell(old_error) or ftype.from_db(old_value, fdef, op.ctx)
+                        new_api = error_cell(error) or ftype.from_db(value, fdef, op.ctx)
+                        if old_api == new_api:
+                            continue
+                        events.setdefault(row_id, {})[fdef.key] = [old_api, new_api]
+                    row[fdef.column], row[error_key] = value, error
                     updates.append({"_id": row_id, "_v": value, "_e": error})
-                    events.setdefault(row_id, {})[fdef.key] = [old_api, new_api]
                 if updates:
                     changed_fields.add(fid)
                     op.session.execute(
@@ -266,6 +283,33 @@ class Recalculator:
                 )
         return changed_fields
 
+    def _columns(self, schema: TableSchema, table: sa.Table, affected: Sequence[int]) -> list[Any]:
+        """Only the columns the affected fields read and write (not whole rows)."""
+        wanted: set[str] = {"id"}
+        for fid in affected:
+            fdef = schema.by_id(fid)
+            if fdef is None:
+                continue
+            wanted |= {fdef.column, physical.error_column(fid)}
+            if fdef.type != "formula":
+                continue
+            try:
+                parsed = parse_formula(str(fdef.options.get("formula", "")), resolve_id)
+            except FormulaError:
+                continue
+            for key in parsed.field_ids:
+                ref = schema.by_id(int(key[2:]))
+                if ref is None:
+                    continue
+                ftype = self.registry.get(ref.type)
+                if ftype.storage == "column":
+                    wanted.add(ref.column)
+                    if ftype.error_column:
+                        wanted.add(physical.error_column(ref.id))
+                elif ftype.storage == "system":
+                    wanted.add(ftype.system_column(ref))
+        return [c for c in table.columns if c.name in wanted]
+
     def _compute(
         self,
         op: Op,
@@ -274,9 +318,10 @@ class Recalculator:
         fdef: FieldDef,
         ftype: ComputedField,
         current: dict[int, dict[str, Any]],
+        bulk: bool,
     ) -> dict[int, tuple[Any, str | None]]:
         if fdef.type == "formula":
-            return self._formula(op, schema, fdef, ftype, current)
+            return self._formula(op, schema, fdef, ftype, current, bulk)
         link = schema.by_id(int(fdef.options.get("link_field") or 0))
         if link is None or link.type != "link":
             return {r: (None, _error("#REF!", "the link field was deleted")) for r in current}
@@ -301,28 +346,28 @@ class Recalculator:
         fdef: FieldDef,
         ftype: ComputedField,
         current: dict[int, dict[str, Any]],
+        bulk: bool,
     ) -> dict[int, tuple[Any, str | None]]:
+        """Evaluate a formula for a chunk of rows: in this process for the few rows of an
+        edit, in the sandbox pool (timeouts, memory limits) for bulk recalculation."""
         from tablekit.sandbox import evaluate
 
         try:
             parsed = parse_formula(str(fdef.options.get("formula", "")), resolve_id)
         except FormulaError as exc:
             return {r: (None, _error("#ERROR!", exc.message)) for r in current}
-        inputs = []
-        for row in current.values():
-            values: dict[str, Any] = {}
-            for key in parsed.field_ids:
-                ref = schema.by_id(int(key[2:]))
-                if ref is None:
-                    continue  # deleted: the evaluator answers #REF!
-                values[key] = _plain(self._api_value(op, ref, row), ref)
-            inputs.append(values)
+        readers = []
+        for key in sorted(parsed.field_ids):
+            ref = schema.by_id(int(key[2:]))
+            if ref is not None:  # a deleted field stays missing: the evaluator gives #REF!
+                readers.append((key, self._reader(op, ref, list(current))))
+        inputs = [{key: read(row) for key, read in readers} for row in current.values()]
         results: list[Any]
         errors_in = [
             next((v for v in vals.values() if isinstance(v, ErrorValue)), None) for vals in inputs
         ]
-        if self._pool is not None and len(inputs) >= POOL_THRESHOLD:
-            results = self._pool().evaluate_many(parsed.source, inputs)
+        if self._pool is not None and (bulk or len(inputs) >= POOL_THRESHOLD):
+            results = self._in_pool(parsed.source, inputs)
         else:
             results = [
                 evaluate(parsed, vals) if err is None else err
@@ -334,13 +379,73 @@ class Recalculator:
             if isinstance(result, ErrorValue):
                 out[row_id] = (None, _error(result.code, result.message))
                 continue
-            if ftype.result_type(fdef) == "text" and not isinstance(result, str):
+            kind = ftype.result_type(fdef)
+            if kind == "text" and not isinstance(result, str):
                 result = _text(result) if result is not None else None
+            elif (
+                kind in ("number", "currency")
+                and isinstance(result, int | float | Decimal)
+                and not isinstance(result, bool)
+                and abs(result) < 1e15  # type: ignore[operator]
+            ):
+                # The common numeric case without the general parser of to_db.
+                places = int(fdef.options.get("precision", 2 if kind == "currency" else 4))
+                if kind == "number":
+                    out[row_id] = (round(float(result), places), None)
+                else:
+                    number = result if isinstance(result, Decimal) else Decimal(str(result))
+                    out[row_id] = (number.quantize(Decimal(1).scaleb(-places)), None)
+                continue
             try:
                 out[row_id] = (ftype.to_db(result, fdef, op.ctx), None)
             except CellError as exc:
                 out[row_id] = (None, _error("#VALUE!", exc.message))
         return out
+
+    def _in_pool(self, source: str, inputs: list[dict[str, Any]]) -> list[Any]:
+        """Evaluate in the sandbox pool, split over its workers so they run in parallel."""
+        assert self._pool is not None
+        pool = self._pool()
+        if len(inputs) < 2 * PARALLEL_MIN:
+            return list(pool.evaluate_many(source, inputs))
+        half = len(inputs) // 2
+        with ThreadPoolExecutor(max_workers=2) as threads:
+            first = threads.submit(pool.evaluate_many, source, inputs[:half])
+            second = threads.submit(pool.evaluate_many, source, inputs[half:])
+            return [*first.result(), *second.result()]
+
+    def _reader(self, op: Op, fdef: FieldDef, rows: list[int]) -> Callable[[dict[str, Any]], Any]:
+        """A function giving the formula input of ``fdef`` for a stored row of ``rows``:
+        plain stored values are used as they are; links are read once for all rows."""
+        ftype = self.registry.get(fdef.type)
+        if ftype.storage == "column" and fdef.type in RAW_NUMBERS:
+            column = fdef.column
+            return lambda row: row[column]
+        if ftype.storage == "column" and fdef.type in (
+            "text",
+            "long_text",
+            "email",
+            "url",
+            "phone",
+            "auto_number",
+            "date",
+        ):
+            column = fdef.column
+            return lambda row: row[column]
+        if fdef.type == "currency":
+            column = fdef.column
+            return lambda row: (
+                row[column]
+                if row[column] is None or isinstance(row[column], Decimal)
+                else Decimal(str(row[column]))
+            )
+        if ftype.storage == "junction":
+            target = op.load_schema(int(fdef.options["table_id"]))
+            from tablekit.storage import links
+
+            found = links.read_links(op.session, fdef, rows, target, self.registry, op.ctx)
+            return lambda row: tuple(item["name"] for item in found.get(row["id"], []))
+        return lambda row: _plain(self._api_value(op, fdef, row), fdef)
 
     def _api_value(self, op: Op, fdef: FieldDef, row: dict[str, Any]) -> Any:
         ftype = self.registry.get(fdef.type)
