@@ -7,6 +7,7 @@ from litestar import Request, delete, get, patch, post
 from litestar.params import Parameter
 
 from tablekit.api.structs import (
+    CommentCreate,
     RowFields,
     RowsCreate,
     RowsDelete,
@@ -208,7 +209,36 @@ def restore_trash_item(actor: Actor, services: Services, base: int, item: int) -
     return services.trash.restore(actor, base, item)
 
 
+@get(
+    "/tables/{table:str}/rows/{row:int}/comments", operation_id="listComments", sync_to_thread=True
+)
+def list_comments(actor: Actor, services: Services, table: str, row: int) -> dict[str, Any]:
+    """Comments on a row, oldest first."""
+    return {"items": services.comments.list(actor, table, row)}
+
+
+@post("/tables/{table:str}/rows/{row:int}/comments", operation_id="addComment", sync_to_thread=True)
+def add_comment(
+    actor: Actor, services: Services, table: str, row: int, data: CommentCreate
+) -> dict[str, Any]:
+    """Comment on a row (commenters and above)."""
+    return services.comments.add(actor, table, row, data.body)
+
+
+@delete(
+    "/tables/{table:str}/rows/{row:int}/comments/{comment:int}",
+    operation_id="deleteComment",
+    sync_to_thread=True,
+)
+def delete_comment(actor: Actor, services: Services, table: str, row: int, comment: int) -> None:
+    """Delete your comment (admins may delete any)."""
+    services.comments.delete(actor, table, row, comment)
+
+
 ROUTES = [
+    list_comments,
+    add_comment,
+    delete_comment,
     list_rows,
     query_rows,
     count_rows,

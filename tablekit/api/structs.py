@@ -131,3 +131,7 @@ class RowsQuery(In):
 
 class ShareCreate(In):
     kind: str
+
+
+class CommentCreate(In):
+    body: str

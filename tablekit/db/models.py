@@ -209,6 +209,19 @@ class RowHistory(Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class RowComment(Model):
+    __tablename__ = "tk_comments"
+    __table_args__ = (Index("ix_tk_comments_row", "table_id", "row_id", "id"),)
+    id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
+    table_id: Mapped[int] = mapped_column(
+        ForeignKey("tk_tables.id", ondelete="CASCADE"), nullable=False
+    )
+    row_id: Mapped[int] = mapped_column(IdType)
+    user_id: Mapped[int | None] = mapped_column(IdType, nullable=True)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class TrashItem(Model):
     """A deleted object kept for restore: rows (with their links), fields, tables, views."""
 

@@ -11,6 +11,7 @@ from tablekit.formulas.recalc import Recalculator
 from tablekit.registry import Registry
 from tablekit.sandbox import SandboxPool
 from tablekit.services.access import Access
+from tablekit.services.comments import CommentService
 from tablekit.services.files import FileService
 from tablekit.services.rows import RowService
 from tablekit.services.schema import SchemaService
@@ -37,6 +38,7 @@ class Services:
     files: FileService
     sharing: ShareService
     recalc: Recalculator
+    comments: CommentService
     pools: list[SandboxPool]
 
     def close(self) -> None:
@@ -74,5 +76,6 @@ def build_services(settings: Settings, db: Database | None = None) -> Services:
         files=FileService(db, access, settings.files_dir, settings.max_upload_mb * 1024 * 1024),
         sharing=ShareService(db, access, registry, rows, settings.base_url),
         recalc=recalc,
+        comments=CommentService(db, access, rows),
         pools=pools,
     )

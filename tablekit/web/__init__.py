@@ -1,6 +1,7 @@
 """Serves the built frontend (``frontend/dist`` copied to ``tablekit/web/dist`` by the build)
 with a strict Content-Security-Policy, falling back to ``index.html`` for client routes."""
 
+import mimetypes
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,13 @@ def spa(path: str = "") -> Any:
             headers = dict(SECURITY_HEADERS)
             if "/assets/" in f"/{path}":
                 headers["Cache-Control"] = "public, max-age=31536000, immutable"
-            return File(path=candidate, headers=headers, content_disposition_type="inline")
+            media_type = mimetypes.guess_type(candidate.name)[0] or "application/octet-stream"
+            return File(
+                path=candidate,
+                headers=headers,
+                content_disposition_type="inline",
+                media_type=media_type,
+            )
     index = DIST / "index.html"
     if index.is_file():
         return File(

@@ -362,3 +362,16 @@ def test_history_records_who_changed_what(shop):
     assert update["action"] == "update" and update["actor"]["id"] == api.user_id
     changes = {c["field"]: (c["old"], c["new"]) for c in update["changes"]}
     assert changes == {"Stock": (1, 2), "Kind": (None, "A")}
+
+
+def test_comments_on_a_row(services, shop):
+    api, base, products = shop
+    row = api.ok("post", rows_url(products), {"rows": [{"fields": {"Name": "a"}}]})["rows"][0]
+    url = f"{rows_url(products)}/{row['id']}/comments"
+    first = api.ok("post", url, {"body": "  Check the supplier  "})
+    assert first["body"] == "Check the supplier" and first["author"]["id"] == api.user_id
+    assert [c["body"] for c in api.ok("get", url)["items"]] == ["Check the supplier"]
+    assert api.post(url, {"body": "   "}).status_code == 422
+    assert api.post(f"{rows_url(products)}/99999/comments", {"body": "x"}).status_code == 404
+    api.ok("delete", f"{url}/{first['id']}", status=204)
+    assert api.ok("get", url)["items"] == []

@@ -41,6 +41,7 @@ def bodies(ids):
         "upsertRows": {"key_fields": ["Name"], "rows": [{"fields": {"Name": "z"}}]},
         "deleteRows": {"ids": [ids["row"]]},
         "shareView": {"kind": "read"},
+        "addComment": {"body": "x"},
     }
 
 
@@ -58,6 +59,7 @@ def world(services, client):
     item = services.trash.items(owner_actor, base["id"])[0]
     stored = services.files.store(owner_actor, base["id"], "a.txt", SECRET.encode())
     token = services.tokens.create(owner_actor, name=SECRET, scopes=["read"], workspace_id=ws)
+    comment = services.comments.add(owner_actor, table["id"], row["id"], SECRET)
     ids = {
         "ws": ws,
         "base": base["id"],
@@ -70,6 +72,7 @@ def world(services, client):
         "file_id": stored["id"],
         "user_id": owner["id"],
         "owner_email": owner["email"],
+        "comment": comment["id"],
     }
     # Workspace B with one user per role; none of them belongs to workspace A.
     b_owner, b_actor = make_user(services, workspace="B")
