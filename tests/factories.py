@@ -8,6 +8,8 @@ from typing import Any
 
 from litestar.testing import TestClient
 
+from tablekit.fields.base import Context, FieldDef, OptionsContext
+from tablekit.fields.builtin import build_field_registry
 from tablekit.services.actor import Actor
 from tablekit.services.container import Services
 
@@ -93,3 +95,28 @@ def token_for(
             actor, name="t", scopes=scopes, workspace_id=workspace_id, base_id=base_id
         )["token"]
     )
+
+
+def field_def(
+    type_key: str,
+    options: dict[str, Any] | None = None,
+    ctx: OptionsContext | None = None,
+    **kw: Any,
+) -> FieldDef:
+    """A FieldDef of a built-in type with its options normalized as the schema service would
+    (in a base of tables 1 and 2 unless ``ctx`` says otherwise)."""
+    ftype = build_field_registry().get(type_key)
+    normalized = ftype.normalize_options(options or {}, ctx or OptionsContext(table_ids={1, 2}))
+    return FieldDef(
+        id=kw.pop("id", 7),
+        table_id=kw.pop("table_id", 1),
+        name=kw.pop("name", "F"),
+        type=type_key,
+        options=normalized,
+        **kw,
+    )
+
+
+def cell_context(**kw: Any) -> Context:
+    """A field-type Context without a database (SQLite dialect, UTC unless told)."""
+    return Context(**{"dialect": "sqlite", "timezone": "UTC", **kw})

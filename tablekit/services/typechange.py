@@ -58,6 +58,11 @@ def plan(
     [unconvertible {row_id, value, error}])."""
     old_type, new_ftype = registry.get(meta.type), registry.get(new_type)
     _check_supported(old_type, new_ftype)
+    if table_meta.primary_field_id == meta.id and not new_ftype.can_be_primary:
+        raise ValidationFailed(
+            f"The primary field cannot become a {new_type} field; make another field primary first",
+            code="INVALID_PRIMARY",
+        )
     schema = schema_of(session, table_meta)
     table = physical.physical_table(schema, registry)
     old_def = field_def(meta)
