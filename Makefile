@@ -31,16 +31,17 @@ frontend: $(FRONTEND_STAMP)
 run: install frontend
 	$(BIN)/tablekit serve
 
-test: test-python test-frontend
+test: test-python test-frontend e2e
 
 test-python: install frontend
-	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --ignore=tests/e2e $(PYTEST_ARGS)
 
 test-frontend:
 	@if [ -f frontend/package.json ]; then cd frontend && npm run test; fi
 
+# Browser tests run one at a time against their own `tablekit serve` (see tests/e2e).
 e2e: install frontend
-	$(BIN)/pytest tests/e2e $(PYTEST_ARGS)
+	$(BIN)/pytest tests/e2e -p no:xdist $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check tablekit tests bench

@@ -66,11 +66,7 @@ class TokenService:
                 _base, _ = self.access.require_base(session, actor, base_id, "read")
             elif workspace_id is not None:
                 self.access.require_workspace(session, actor, workspace_id, "read")
-            else:
-                raise ValidationFailed(
-                    "A token must be scoped to a workspace_id or a base_id",
-                    code="INVALID_TOKEN_SCOPE",
-                )
+            # Neither: the token acts for its user in all their workspaces (scopes still cap).
             raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
             ordered = [s for s in ("read", "write", "admin") if s in scopes]
             token = ApiToken(

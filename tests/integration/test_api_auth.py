@@ -109,3 +109,12 @@ def test_tokens_cannot_mint_tokens(services, client):
         "/api/v1/tokens", {"name": "x", "scopes": ["read"], "workspace_id": api.workspace_id}
     )
     assert response.status_code == 422 and response.json()["code"] == "TOKEN_FROM_TOKEN"
+
+
+def test_a_token_without_scope_acts_in_all_the_users_workspaces(services, client):
+    _, actor = make_user(services)
+    second = services.workspaces.create(actor, "Second")
+    token = token_for(services, actor, scopes=["read"])
+    listed = client.get("/api/v1/workspaces", headers={"Authorization": f"Bearer {token}"})
+    assert {w["id"] for w in listed.json()["items"]} >= {second["id"]}
+    assert len(listed.json()["items"]) == 2

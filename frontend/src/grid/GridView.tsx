@@ -1,0 +1,305 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import {
+  AllCommunityModule, ModuleRegistry, themeQuartz,
+  type CellEditRequestEvent, type CellKeyDownEvent, type ColumnResizedEvent, type GridApi, type GridReadyEvent, type RowClassParams,
+} from "ag-grid-community";
+import { AgGridReact } from "ag-grid-react";
+import { Sheet } from "lucide-react";
+import { endpoints } from "../api/endpoints";
+import type { Field, Row } from "../api/types";
+import type { ViewProps } from "../base/BasePage";
+import { useView, visibleFields } from "../base/context";
+import { FieldDialog } from "../fields/FieldDialog";
+import { isEditable } from "../fields/fieldTypes";
+import { fieldKey, formatCell, parseInput } from "../fields/format";
+import { ConfirmDialog } from "../ui/dialogs";
+import { EmptyState, ErrorState } from "../ui/States";
+import { useToast } from "../ui/toast";
+import { matchFilter } from "../views/filter";
+import { isTextEdit } from "./cellEditors";
+import { buildColumns, GroupRow } from "./columns";
+import type { GridContext } from "./gridContext";
+import { GridToolbar } from "./GridToolbar";
+import { isGroupHeader, type GridItem } from "./pager";
+import { RowPanel } from "./RowPanel";
+import { commitCell } from "./rowCommit";
+import { BLOCK, useDebounced, useGridData } from "./useGridData";
+import "./grid.css";
+
+ModuleRegistry.registerModules([AllCommunityModule]);
+
+const theme = themeQuartz.withParams({
+  fontFamily: "inherit",
+  fontSize: 13,
+  accentColor: "#4f46e5",
+  borderColor: "#e3e5ea",
+  headerBackgroundColor: "#f7f8fa",
+  headerFontWeight: 500,
+  headerTextColor: "#434a57",
+  rowHeight: 36,
+  headerHeight: 36,
+  wrapperBorder: false,
+  wrapperBorderRadius: 0,
+  columnBorder: true,
+  selectedRowBackgroundColor: "#eef0ff",
+  rowHoverColor: "#f7f8fb",
+});
+
+const asRow = (d: GridItem | undefined): Row | undefined => (d && !isGroupHeader(d) ? d : undefined);
+
+function emptyValue(field: Field): unknown {
+  if (field.type === "checkbox") return false;
+  if (["multiple_select", "link", "collaborator", "attachment"].includes(field.type)) return [];
+  return null;
+}
+
+export default function GridView({ switcher }: ViewProps) {
+  const { base, table, config, fieldsById, canEditData, canEditSchema, updateConfig, refreshSchema } = useView();
+  const toast = useToast();
+  const apiRef = useRef<GridApi<GridItem> | null>(null);
+  const [search, setSearch] = useState("");
+  const debouncedSearch = useDebounced(search, 300);
+  const [selected, setSelected] = useState<number[]>([]);
+  const [openRow, setOpenRow] = useState<Row | null>(null);
+  const [fieldDialog, setFieldDialog] = useState<{ field?: Field } | null>(null);
+  const [deletingField, setDeletingField] = useState<Field | null>(null);
+  const [deletingRows, setDeletingRows] = useState(false);
+  const fieldsByKey = useMemo(() => new Map(table.fields.map((f) => [fieldKey(f.id), f])), [table.fields]);
+  const data = useGridData(table.id, config, debouncedSearch, fieldsByKey);
+
+  const applyRow = useCallback(
+    (row: Row) => {
+      apiRef.current?.getRowNode(String(row.id))?.setData(row);
+      data.pager()?.patchRow(row);
+    },
+    [data],
+  );
+  const commit = useCallback(
+    (row: Row, field: Field, value: unknown) =>
+      void commitCell(table.id, row, field, value, { apply: applyRow, notify: (m, kind) => toast.show(m, kind) }),
+    [table.id, applyRow, toast],
+  );
+
+  const context = useMemo<GridContext>(
+    () => ({
+      baseId: base.id,
+      workspaceId: base.workspace_id,
+      tables: base.tables,
+      canEdit: canEditData,
+      grouped: data.grouped,
+      commit,
+      openRow: setOpenRow,
+      clickButton: async (row, field) => {
+        try {
+          await endpoints.clickButton(table.id, row.id, field.id);
+          toast.success(`"${field.options?.label || field.name}" started`);
+          applyRow(await endpoints.row(table.id, row.id));
+        } catch (e) {
+          toast.error(e);
+        }
+      },
+    }),
+    [base, canEditData, data.grouped, commit, table.id, toast, applyRow],
+  );
+
+  const sortOf = useCallback((f: Field) => config.sort?.find((s) => s.field === fieldKey(f.id))?.direction, [config.sort]);
+  const columns = useMemo(
+    () =>
+      buildColumns(table, config, canEditData, {
+        isPrimary: (f) => f.id === table.primary_field_id,
+        sortOf,
+        canEdit: canEditSchema,
+        onEdit: (field) => setFieldDialog({ field }),
+        onSort: (f, direction) => updateConfig({ sort: [{ field: fieldKey(f.id), direction }, ...(config.sort ?? []).filter((s) => s.field !== fieldKey(f.id))] }),
+        onGroup: (f) => updateConfig({ group_by: [{ field: fieldKey(f.id), direction: "asc" }] }),
+        onHide: (f) => updateConfig({ hidden_fields: [...(config.hidden_fields ?? []), f.id] }),
+        onFreeze: (f) => updateConfig({ frozen_columns: visibleFields(table, config).findIndex((x) => x.id === f.id) + 1 }),
+        onDelete: setDeletingField,
+      }),
+    [table, config, canEditData, canEditSchema, sortOf, updateConfig],
+  );
+
+  // Exact or estimated totals let the scrollbar show the whole table before it is loaded.
+  useEffect(() => {
+    if (data.count && !data.grouped) apiRef.current?.setRowCount(data.count.count, !data.count.estimated);
+  }, [data.count, data.grouped]);
+
+  const rowColors = config.row_colors;
+  useEffect(() => {
+    apiRef.current?.redrawRows();
+  }, [rowColors]);
+  const getRowClass = useCallback(
+    (p: RowClassParams<GridItem>) => {
+      const row = asRow(p.data);
+      if (!row || !rowColors?.length) return undefined;
+      const rule = rowColors.find((r) => matchFilter(r.filter, row.fields, fieldsByKey));
+      return rule ? `row-color row-color-${rule.color}` : undefined;
+    },
+    [rowColors, fieldsByKey],
+  );
+
+  const onCellEditRequest = (e: CellEditRequestEvent<GridItem>) => {
+    const row = asRow(e.data);
+    const field = fieldsById.get(Number(e.colDef.colId));
+    if (!row || !field) return;
+    let value = e.newValue;
+    if (isTextEdit(value)) {
+      const parsed = parseInput(field, value.__text);
+      if (!parsed.ok) return toast.show(`${field.name}: ${parsed.error}`, "error");
+      value = parsed.value;
+    }
+    if (JSON.stringify(value) === JSON.stringify(e.oldValue ?? null)) return;
+    commit(row, field, value);
+  };
+
+  const onCellKeyDown = (e: CellKeyDownEvent<GridItem>) => {
+    const ev = e.event as KeyboardEvent | undefined;
+    const row = asRow(e.data);
+    const field = fieldsById.get(Number(e.column.getColId()));
+    if (!ev || !row || e.api.getEditingCells().length) return;
+    const editable = !!field && canEditData && isEditable(field);
+    const mod = ev.ctrlKey || ev.metaKey;
+    if (ev.key === " " && !mod) {
+      ev.preventDefault();
+      if (field?.type === "checkbox" && editable) commit(row, field, !row.fields[fieldKey(field.id)]);
+      else setOpenRow(row);
+    } else if ((ev.key === "Delete" || ev.key === "Backspace") && field && editable) {
+      commit(row, field, emptyValue(field));
+    } else if (mod && ev.key === "c" && field) {
+      void navigator.clipboard?.writeText(formatCell(field, row.fields[fieldKey(field.id)]));
+    } else if (mod && ev.key === "v" && field && editable) {
+      void navigator.clipboard?.readText().then((text) => {
+        const parsed = parseInput(field, text.replace(/\r?\n$/, ""));
+        if (parsed.ok) commit(row, field, parsed.value);
+        else toast.show(`${field.name}: ${parsed.error}`, "error");
+      });
+    }
+  };
+
+  const onColumnResized = (e: ColumnResizedEvent<GridItem>) => {
+    if (!e.finished || e.source !== "uiColumnResized" || !e.column) return;
+    const id = e.column.getColId();
+    if (!fieldsById.has(Number(id))) return;
+    updateConfig({ field_widths: { ...(config.field_widths ?? {}), [id]: e.column.getActualWidth() } });
+  };
+
+  const onDragStopped = () => {
+    const state = apiRef.current?.getColumnState() ?? [];
+    const shown = state.map((c) => Number(c.colId)).filter((id) => fieldsById.has(id));
+    const hidden = (config.hidden_fields ?? []).filter((id) => !shown.includes(id));
+    const next = [...shown, ...hidden];
+    if (JSON.stringify(next) !== JSON.stringify(config.field_order ?? [])) updateConfig({ field_order: next });
+  };
+
+  const addRow = async () => {
+    try {
+      const res = await endpoints.createRows(table.id, [{ fields: {} }]);
+      data.reload();
+      if (res.rows[0]) setOpenRow(res.rows[0]);
+    } catch (e) {
+      toast.error(e);
+    }
+  };
+
+  const hasQuery = !!(debouncedSearch || config.filter);
+  return (
+    <>
+      <GridToolbar
+        switcher={switcher}
+        search={search}
+        setSearch={setSearch}
+        count={data.count}
+        selected={selected.length}
+        onDeleteSelected={() => setDeletingRows(true)}
+        onAddRow={addRow}
+        onAddField={() => setFieldDialog({})}
+      />
+      <div className="view-body grid-body">
+        {data.error ? (
+          <ErrorState error={data.error} onRetry={data.reload} />
+        ) : (
+          <AgGridReact<GridItem>
+            theme={theme}
+            columnDefs={columns}
+            context={context}
+            rowModelType="infinite"
+            datasource={data.datasource}
+            cacheBlockSize={BLOCK}
+            maxBlocksInCache={60}
+            infiniteInitialRowCount={1}
+            blockLoadDebounceMillis={40}
+            maxConcurrentDatasourceRequests={2}
+            getRowId={(p) => (isGroupHeader(p.data) ? p.data.id : String(p.data.id))}
+            isFullWidthRow={(p) => isGroupHeader(p.rowNode.data)}
+            fullWidthCellRenderer={GroupRow}
+            fullWidthCellRendererParams={{ fields: fieldsByKey }}
+            rowSelection={{ mode: "multiRow", checkboxes: true, headerCheckbox: false, enableClickSelection: false, isRowSelectable: (n) => !!asRow(n.data) }}
+            selectionColumnDef={{ pinned: "left", width: 44, lockPinned: true }}
+            onSelectionChanged={(e) => setSelected(e.api.getSelectedRows().map(asRow).filter((r): r is Row => !!r).map((r) => r.id))}
+            readOnlyEdit
+            onCellEditRequest={onCellEditRequest}
+            onCellKeyDown={onCellKeyDown}
+            onColumnResized={onColumnResized}
+            onDragStopped={onDragStopped}
+            getRowClass={getRowClass}
+            stopEditingWhenCellsLoseFocus
+            enterNavigatesVerticallyAfterEdit
+            suppressDragLeaveHidesColumns
+            defaultColDef={{ resizable: true, sortable: false, suppressHeaderMenuButton: true }}
+            onGridReady={(e: GridReadyEvent<GridItem>) => (apiRef.current = e.api)}
+          />
+        )}
+        {data.count?.count === 0 && !data.error && (
+          <div className="grid-empty">
+            {hasQuery ? (
+              <EmptyState title="No matching rows">Try another search or loosen the filter.</EmptyState>
+            ) : (
+              <EmptyState icon={<Sheet size={22} />} title="No rows yet" action={canEditData && <button className="btn btn-primary" onClick={addRow}>Add the first row</button>}>
+                Add rows here, share a form, or import them through the API.
+              </EmptyState>
+            )}
+          </div>
+        )}
+      </div>
+      {openRow && (
+        <RowPanel
+          key={openRow.id}
+          initial={openRow}
+          onClose={() => setOpenRow(null)}
+          onSaved={applyRow}
+          onDeleted={() => data.reload()}
+        />
+      )}
+      {fieldDialog && (
+        <FieldDialog
+          table={table}
+          tables={base.tables}
+          field={fieldDialog.field}
+          onClose={() => setFieldDialog(null)}
+          onSaved={async () => {
+            await refreshSchema();
+            data.reload();
+          }}
+        />
+      )}
+      {deletingField && (
+        <ConfirmDialog title={`Delete field "${deletingField.name}"?`} danger confirmLabel="Delete field" onClose={() => setDeletingField(null)} onConfirm={async () => {
+          await endpoints.deleteField(deletingField.id);
+          await refreshSchema();
+        }}>
+          Its values in every row are deleted. Formulas that use it will show a broken-reference error.
+        </ConfirmDialog>
+      )}
+      {deletingRows && (
+        <ConfirmDialog title={`Delete ${selected.length} ${selected.length === 1 ? "row" : "rows"}?`} danger confirmLabel="Delete" onClose={() => setDeletingRows(false)} onConfirm={async () => {
+          await endpoints.deleteRows(table.id, selected);
+          setSelected([]);
+          data.reload();
+          toast.success("Rows moved to the trash");
+        }}>
+          The rows go to the trash of this base and can be restored from there.
+        </ConfirmDialog>
+      )}
+    </>
+  );
+}

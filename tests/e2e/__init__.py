@@ -1,0 +1,1 @@
+"""End-to-end tests: the built web app in a real headless Chromium against `tablekit serve`."""
