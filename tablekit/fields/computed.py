@@ -251,15 +251,19 @@ class FormulaField(ComputedField):
             ref = ctx.fields.get(int(key[2:]))
             if ref is not None:
                 types[key] = _value_kind(ref)
-        declared = options.get("result_type")
+        # A stored result type is only a declaration if the user made it one; otherwise
+        # it was inferred and is inferred again (so options round-trip unchanged).
+        declared = options.get("result_type") if options.get("result_type_declared", True) else None
         if declared is not None and declared not in RESULT_TYPES:
             raise options_error(
                 f"result_type must be one of {', '.join(RESULT_TYPES)}", option="result_type"
             )
         result_type = declared or infer_type(parsed, types)
-        out: dict[str, Any] = {"formula": parsed.source, "result_type": result_type}
-        if declared:
-            out["declared_type"] = declared
+        out: dict[str, Any] = {
+            "formula": parsed.source,
+            "result_type": result_type,
+            "result_type_declared": declared is not None,
+        }
         if result_type in ("number", "currency"):
             out["precision"] = _precision(options, 2 if result_type == "currency" else 4)
         if result_type == "currency":

@@ -84,6 +84,7 @@ class NumberField(FieldType):
     can_be_unique = True
     operators = ORDER_OPS
     default_precision: ClassVar[int] = 0
+    whole_when_precise: ClassVar[bool] = True
 
     def normalize_options(self, options: Any, ctx: OptionsContext) -> dict[str, Any]:
         return {**options, "precision": _precision(options, self.default_precision)}
@@ -91,8 +92,12 @@ class NumberField(FieldType):
     def column_type(self, fdef: FieldDef) -> TypeEngine[Any]:
         return sa.Float()
 
+    def _places(self, fdef: FieldDef) -> int:
+        """Decimal places kept in storage."""
+        return int(fdef.options.get("precision", self.default_precision))
+
     def _quantum(self, fdef: FieldDef) -> Decimal:
-        return Decimal(1).scaleb(-int(fdef.options.get("precision", self.default_precision)))
+        return Decimal(1).scaleb(-self._places(fdef))
 
     def to_db(self, value: Any, fdef: FieldDef, ctx: Context) -> Any:
         if _blank(value):
@@ -105,11 +110,15 @@ class NumberField(FieldType):
     def from_db(self, value: Any, fdef: FieldDef, ctx: Context) -> Any:
         if value is None:
             return None
+        number = float(value)
+        places = self._places(fdef)
+        if round(number, places) == number:  # the usual case: stored at this precision
+            return int(number) if places == 0 and self.whole_when_precise else number
         # Rounded to the field's precision, which may have been lowered after the write.
-        number = Decimal(repr(float(value))).quantize(self._quantum(fdef), rounding=ROUND_HALF_UP)
-        if fdef.options.get("precision", self.default_precision) == 0:
-            return int(number)
-        return float(number)
+        exact = Decimal(repr(number)).quantize(self._quantum(fdef), rounding=ROUND_HALF_UP)
+        if places == 0 and self.whole_when_precise:
+            return int(exact)
+        return float(exact)
 
 
 class PercentField(NumberField):
@@ -118,7 +127,13 @@ class PercentField(NumberField):
     type = "percent"
     label = "Percent"
     can_be_unique = False
-    default_precision = 4
+    default_precision = 1
+    whole_when_precise = False
+
+    def _places(self, fdef: FieldDef) -> int:
+        # Precision counts the digits of the percentage shown (12.5 %), so the stored
+        # fraction (0.125) keeps two more.
+        return super()._places(fdef) + 2
 
     def to_db(self, value: Any, fdef: FieldDef, ctx: Context) -> Any:
         if isinstance(value, str) and value.strip().endswith("%"):

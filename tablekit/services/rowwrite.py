@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 
 from tablekit.db.models import BaseMeta, RowHistory, TableMeta, TrashItem, utcnow
 from tablekit.errors import Conflict, NotFound, ValidationFailed
-from tablekit.fields.base import CellError, Context, FieldDef, FieldType
+from tablekit.fields.base import Context, FieldDef, FieldType
 from tablekit.fields.system import auto_number_period, render_auto_number
 from tablekit.registry import Registry
 from tablekit.services.events import ROW_CREATED, ROW_DELETED, ROW_UPDATED, Event, emit
-from tablekit.services.rowcodec import EncodedRow, RowDecoder
+from tablekit.services.rowcodec import CellErrors, EncodedRow, RowDecoder
 from tablekit.storage import counters, links, physical
 from tablekit.storage.query import tag_value
 from tablekit.storage.schema import TableSchema, schema_of
@@ -142,19 +142,21 @@ def _check_links(op: Op, encoded: Sequence[EncodedRow]) -> None:
     for row in encoded:
         for field_id, targets in row.links.items():
             wanted[field_id].update(targets)
+    errors = CellErrors()
     for field_id, ids in wanted.items():
         fdef = op.schema.by_id(field_id)
         assert fdef is not None
-        try:
-            links.check_targets_exist(
-                op.session, op.load_schema(int(fdef.options["table_id"])), op.registry, ids
-            )
-        except CellError as exc:
-            raise ValidationFailed(
-                f"Field {fdef.name!r}: {exc.message}",
-                code="INVALID_CELL",
-                details={"errors": [{"field": fdef.name, "message": exc.message}]},
-            ) from None
+        target = op.load_schema(int(fdef.options["table_id"]))
+        missing = links.missing_targets(op.session, target, op.registry, ids)
+        if not missing:
+            continue
+        for index, row in enumerate(encoded):
+            gone = sorted(set(row.links.get(field_id, [])) & missing)
+            if gone:
+                errors.add(
+                    index, fdef, f"linked record(s) {gone[:10]} do not exist in {target.name!r}"
+                )
+    errors.raise_if_any()
 
 
 def _reverse_single(op: Op, fdef: FieldDef) -> bool:

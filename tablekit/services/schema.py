@@ -29,6 +29,22 @@ from tablekit.storage.schema import schema_of
 MAX_FIELDS_PER_TABLE = 500
 
 
+def keep_choice_ids(old: Mapping[str, Any] | None, choices: Any) -> Any:
+    """Choices given by name (as clients usually send them) keep the ids of existing
+    choices with that name, so cells stay attached; renames need the id."""
+    if not isinstance(choices, list):
+        return choices
+    known = {c["name"]: c["id"] for c in (old or {}).get("choices", []) if "id" in c}
+    result = []
+    for choice in choices:
+        if isinstance(choice, str):
+            choice = {"name": choice}
+        if isinstance(choice, dict) and "id" not in choice and choice.get("name") in known:
+            choice = {**choice, "id": known[choice["name"]]}
+        result.append(choice)
+    return result
+
+
 def present_options(meta: FieldMeta, names: Mapping[int, str] | None) -> dict[str, Any]:
     """Options as clients see them: a formula is shown with field names (stored by id)."""
     options = dict(meta.options or {})
@@ -346,6 +362,8 @@ class SchemaService:
                             for k in ("table_id", "reverse_field_id", "junction", "side")
                         },
                     }
+                if meta.type in ("single_select", "multiple_select"):
+                    merged["choices"] = keep_choice_ids(meta.options, merged.get("choices"))
                 meta.options = ftype.normalize_options(
                     merged, fieldops.options_context(session, table, meta.id)
                 )

@@ -73,6 +73,19 @@ def read_link_ids(session: Session, fdef: FieldDef, row_ids: Iterable[int]) -> d
     return result
 
 
+def missing_targets(
+    session: Session, target: TableSchema, registry: Registry[FieldType], ids: set[int]
+) -> set[int]:
+    """The ids among ``ids`` that are not rows of ``target``."""
+    table = physical.physical_table(target, registry)
+    found: set[int] = set()
+    id_list = sorted(ids)
+    for start in range(0, len(id_list), 900):
+        chunk = id_list[start : start + 900]
+        found.update(session.scalars(sa.select(table.c.id).where(table.c.id.in_(chunk))))
+    return ids - found
+
+
 def check_targets_exist(
     session: Session, target: TableSchema, registry: Registry[FieldType], ids: set[int]
 ) -> None:

@@ -54,6 +54,8 @@ class TableSchema:
                     return f
             if ref.startswith("f_") and ref[2:].isdigit():
                 return self.by_id(int(ref[2:]))
+            if ref.isdigit():  # a plain id, as view configs store them
+                return self.by_id(int(ref))
             return None
         if isinstance(ref, int) and not isinstance(ref, bool):
             return self.by_id(ref)

@@ -236,7 +236,7 @@ SAMPLES: dict[str, Sample] = {
         text=("0.5", "0.125", "1.0", None),
         good_text=("25%", 0.25),
         bad_text="lots",
-        extremes=(("0.0001", 0.0001), ("-100%", -1.0)),
+        extremes=(("0.001", 0.001), ("-100%", -1.0)),  # precision 1: 0.1 % steps
     ),
     "checkbox": Sample(
         options={},

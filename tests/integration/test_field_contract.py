@@ -81,19 +81,7 @@ def test_a_value_round_trips(world, type_key):
 
 @pytest.mark.parametrize(
     "type_key",
-    [
-        pytest.param(
-            t,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="rowwrite._check_links: INVALID_CELL for a missing linked row has no "
-                "details.errors[0].row",
-            ),
-        )
-        if t == "link"
-        else t
-        for t in TYPES
-    ],
+    [t for t in TYPES],
 )
 def test_an_invalid_value_is_refused_and_nothing_is_written(world, type_key):
     ftype, spec = REGISTRY.get(type_key), sample(type_key)

@@ -168,11 +168,6 @@ def test_renaming_a_choice_renames_it_in_every_cell(world, type_key, values, rea
     assert_error(stale, 422, "INVALID_CELL", "not one of the choices: Backlog, Done")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/schema.update_field: choices given by name (as API.md documents them) get "
-    "fresh ids, so every existing cell of those choices reads empty",
-)
 def test_choices_given_by_name_keep_their_cells(world):
     table = make_table(
         world,

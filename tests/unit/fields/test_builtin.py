@@ -64,19 +64,7 @@ def test_type_is_described(type_key):
 
 @pytest.mark.parametrize(
     "type_key",
-    [
-        pytest.param(
-            t,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="computed.FormulaField.normalize_options takes its own inferred "
-                "result_type for a declared one, so an options update pins the result type",
-            ),
-        )
-        if t == "formula"
-        else t
-        for t in TYPES
-    ],
+    [t for t in TYPES],
 )
 def test_options_normalize_idempotently(type_key):
     ftype = REGISTRY.get(type_key)

@@ -128,7 +128,7 @@ def test_number_options_are_checked(options, message):
 
 def test_number_options_default_precision():
     assert NumberField().normalize_options({}, OPTS) == {"precision": 0}
-    assert PercentField().normalize_options({}, OPTS) == {"precision": 4}
+    assert PercentField().normalize_options({}, OPTS) == {"precision": 1}
 
 
 @pytest.mark.parametrize(
@@ -137,7 +137,7 @@ def test_number_options_default_precision():
         ("50%", 0.5),
         (" 12.5 % ", 0.125),
         (0.25, 0.25),
-        ("0.123456", 0.1235),
+        ("0.123456", 0.123),  # precision 1 means 12.3 %: the fraction keeps 3 places
         (1, 1.0),
         ("", None),
     ],
@@ -275,3 +275,10 @@ def test_duration_in_seconds(value, seconds):
 def test_duration_refuses_with_a_reason(value, message):
     with pytest.raises(CellError, match=message):
         duration(value)
+
+
+def test_percent_precision_counts_the_digits_of_the_percentage():
+    whole = field_def("percent", {"precision": 0})
+    assert PercentField().to_db(0.1, whole, CTX) == 0.1
+    assert PercentField().to_db("12.6%", whole, CTX) == 0.13
+    assert PercentField().from_db(0.13, whole, CTX) == 0.13
