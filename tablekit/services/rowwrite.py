@@ -14,7 +14,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from tablekit.db.models import BaseMeta, RowHistory, TableMeta, TrashItem, utcnow
+from tablekit.db.models import (
+    BaseMeta,
+    JSONType,
+    OutboxEvent,
+    RowHistory,
+    TableMeta,
+    TrashItem,
+    utcnow,
+)
 from tablekit.errors import Conflict, NotFound, ValidationFailed
 from tablekit.fields.base import Context, FieldDef, FieldType
 from tablekit.fields.system import auto_number_period, render_auto_number
@@ -24,6 +32,7 @@ from tablekit.services.rowcodec import CellErrors, EncodedRow, RowDecoder
 from tablekit.storage import counters, links, physical
 from tablekit.storage.query import tag_value
 from tablekit.storage.schema import TableSchema, schema_of
+from tablekit.storage.types import UTCDateTime
 
 AfterWrite = Callable[["Op"], None]
 
@@ -246,29 +255,53 @@ def insert_rows(
 
 
 def record_created(op: Op, ids: Sequence[int], payload: dict[str, Any] | None = None) -> None:
+    """History and ``row_created`` events for new rows.
+
+    Written with INSERT ... SELECT from the user table, one statement per chunk: building
+    a parameter dict per row cost a third of a batch create's time.
+    """
     now = utcnow()
-    op.session.execute(
-        sa.insert(RowHistory),
-        [
-            {
-                "base_id": op.base.id,
-                "table_id": op.schema.id,
-                "row_id": i,
-                "action": "create",
-                "actor_id": op.actor_id,
-                "changes": {},
-                "at": now,
-            }
-            for i in ids
-        ],
-    )
-    emit(
-        op.session,
-        [
-            Event(ROW_CREATED, op.base.id, op.schema.id, i, op.actor_id, payload or {}, op.depth)
-            for i in ids
-        ],
-    )
+    history, events, t = RowHistory.__table__, OutboxEvent.__table__, op.table
+    for start in range(0, len(ids), 900):
+        chunk = list(ids[start : start + 900])
+        op.session.execute(
+            history.insert().from_select(
+                ["base_id", "table_id", "row_id", "action", "actor_id", "changes", "at"],
+                sa.select(
+                    sa.literal(op.base.id, sa.BigInteger()),
+                    sa.literal(op.schema.id, sa.BigInteger()),
+                    t.c.id,
+                    sa.literal("create", sa.String()),
+                    sa.literal(op.actor_id, sa.BigInteger()),
+                    sa.literal({}, JSONType),
+                    sa.literal(now, UTCDateTime()),
+                ).where(t.c.id.in_(chunk)),
+            )
+        )
+        op.session.execute(
+            events.insert().from_select(
+                [
+                    "type",
+                    "base_id",
+                    "table_id",
+                    "row_id",
+                    "actor_id",
+                    "payload",
+                    "depth",
+                    "created_at",
+                ],
+                sa.select(
+                    sa.literal(ROW_CREATED, sa.String()),
+                    sa.literal(op.base.id, sa.BigInteger()),
+                    sa.literal(op.schema.id, sa.BigInteger()),
+                    t.c.id,
+                    sa.literal(op.actor_id, sa.BigInteger()),
+                    sa.literal(payload or {}, JSONType),
+                    sa.literal(op.depth, sa.Integer()),
+                    sa.literal(now, UTCDateTime()),
+                ).where(t.c.id.in_(chunk)),
+            )
+        )
 
 
 def update_rows(
