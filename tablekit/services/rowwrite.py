@@ -261,11 +261,11 @@ def record_created(op: Op, ids: Sequence[int], payload: dict[str, Any] | None = 
     a parameter dict per row cost a third of a batch create's time.
     """
     now = utcnow()
-    history, events, t = RowHistory.__table__, OutboxEvent.__table__, op.table
+    history, events, t = sa.insert(RowHistory), sa.insert(OutboxEvent), op.table
     for start in range(0, len(ids), 900):
         chunk = list(ids[start : start + 900])
         op.session.execute(
-            history.insert().from_select(
+            history.from_select(
                 ["base_id", "table_id", "row_id", "action", "actor_id", "changes", "at"],
                 sa.select(
                     sa.literal(op.base.id, sa.BigInteger()),
@@ -279,7 +279,7 @@ def record_created(op: Op, ids: Sequence[int], payload: dict[str, Any] | None = 
             )
         )
         op.session.execute(
-            events.insert().from_select(
+            events.from_select(
                 [
                     "type",
                     "base_id",
