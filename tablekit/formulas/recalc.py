@@ -99,12 +99,14 @@ class Recalculator:
     ) -> None:
         self.registry = registry
         self._pool = pool
-        self._graphs: dict[tuple[int, int, int], Graph] = {}
+        self._graphs: dict[tuple[Any, ...], Graph] = {}
         self._lock = threading.Lock()
 
     # --- graph -------------------------------------------------------------------------
     def graph(self, op: Op) -> Graph:
-        key = (op.base.id, op.schema.id, op.schema.version)
+        # The base's creation time is part of the key: SQLite may give a new base or table
+        # the id of a deleted one, and its graph must not be taken for the old one's.
+        key = (op.base.id, op.base.created_at, op.schema.id, op.schema.version)
         graph = self._graphs.get(key)
         if graph is None:
             metas = op.session.scalars(
