@@ -40,6 +40,9 @@ class Model(DeclarativeBase):
 
 class User(Model):
     __tablename__ = "tk_users"
+    # Ids are never reused (SQLite would reuse the highest after a delete): caches and
+    # physical names key on them.
+    __table_args__ = {"sqlite_autoincrement": True}
     id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
     name: Mapped[str] = mapped_column(String(200), default="")
@@ -50,6 +53,9 @@ class User(Model):
 
 class Workspace(Model):
     __tablename__ = "tk_workspaces"
+    # Ids are never reused (SQLite would reuse the highest after a delete): caches and
+    # physical names key on them.
+    __table_args__ = {"sqlite_autoincrement": True}
     id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -68,6 +74,9 @@ class Membership(Model):
 
 class BaseMeta(Model):
     __tablename__ = "tk_bases"
+    # Ids are never reused (SQLite would reuse the highest after a delete): caches and
+    # physical names key on them.
+    __table_args__ = {"sqlite_autoincrement": True}
     id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
     workspace_id: Mapped[int] = mapped_column(
         ForeignKey("tk_workspaces.id", ondelete="CASCADE"), index=True
@@ -80,6 +89,9 @@ class BaseMeta(Model):
 
 class TableMeta(Model):
     __tablename__ = "tk_tables"
+    # Ids are never reused (SQLite would reuse the highest after a delete): caches and
+    # physical names key on them.
+    __table_args__ = {"sqlite_autoincrement": True}
     id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
     base_id: Mapped[int] = mapped_column(ForeignKey("tk_bases.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -92,6 +104,9 @@ class TableMeta(Model):
 
 class FieldMeta(Model):
     __tablename__ = "tk_fields"
+    # Ids are never reused (SQLite would reuse the highest after a delete): caches and
+    # physical names key on them.
+    __table_args__ = {"sqlite_autoincrement": True}
     id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
     table_id: Mapped[int] = mapped_column(
         ForeignKey("tk_tables.id", ondelete="CASCADE"), index=True
@@ -108,6 +123,9 @@ class FieldMeta(Model):
 
 class ViewMeta(Model):
     __tablename__ = "tk_views"
+    # Ids are never reused (SQLite would reuse the highest after a delete): caches and
+    # physical names key on them.
+    __table_args__ = {"sqlite_autoincrement": True}
     id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
     table_id: Mapped[int] = mapped_column(
         ForeignKey("tk_tables.id", ondelete="CASCADE"), index=True

@@ -61,7 +61,9 @@ def physical_table(schema: TableSchema, registry: Registry[FieldType]) -> sa.Tab
             columns.append(sa.Column(fdef.column, ftype.column_type(fdef), nullable=True))
             if ftype.error_column:
                 columns.append(sa.Column(error_column(fdef.id), sa.Text(), nullable=True))
-    table = sa.Table(schema.physical_name, sa.MetaData(), *columns)
+    # AUTOINCREMENT on SQLite: a deleted row's id is never handed to a new row, so trash
+    # restores, history and links never mix two rows up.
+    table = sa.Table(schema.physical_name, sa.MetaData(), *columns, sqlite_autoincrement=True)
     with _lock:
         _cache[key] = table
     return table
