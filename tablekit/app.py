@@ -4,16 +4,27 @@ from typing import Any
 
 from litestar import Litestar, Router, get
 from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
+from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
-from tablekit.api import auth, files, rows, schema, sharing, workspaces
+from tablekit.api import auth, automations, files, rows, schema, sharing, workspaces
+from tablekit.api import documents as documents_api
+from tablekit.api import interchange as interchange_api
+from tablekit.api import templates as templates_api
 from tablekit.api.errors import EXCEPTION_HANDLERS
+from tablekit.api.limits import IdempotencyMiddleware, RateLimitMiddleware
 from tablekit.api.security import FailureLimiter, provide_services, resolve_actor
+from tablekit.automations import worker as automation_worker
+from tablekit.interchange.runtime import build_interchange
 from tablekit.services.container import Services, build_services
 from tablekit.settings import Settings
 from tablekit.web import spa
+
+DOCS_ASSETS = "/api/docs-assets"
 
 
 @get("/healthz", include_in_schema=False, sync_to_thread=False)
@@ -34,6 +45,10 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             *rows.ROUTES,
             *files.ROUTES,
             *sharing.ROUTES,
+            *automations.ROUTES,
+            *documents_api.ROUTES,
+            *templates_api.ROUTES,
+            interchange_api.router(settings),
         ],
         dependencies={
             "actor": Provide(resolve_actor, sync_to_thread=True),
@@ -45,7 +60,16 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         version="1",
         description="Tables, rows, views, automations and documents. See docs/api.md.",
         path="/api",
-        render_plugins=[SwaggerRenderPlugin(path="/docs")],
+        # Swagger UI's assets are served from the installed package, not a CDN, so the
+        # docs work offline and on air-gapped self-hosted machines.
+        render_plugins=[
+            SwaggerRenderPlugin(
+                path="/docs",
+                js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+                css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+                standalone_preset_js_url=f"{DOCS_ASSETS}/swagger-ui-standalone-preset.js",
+            )
+        ],
         components=Components(
             security_schemes={
                 "token": SecurityScheme(
@@ -58,17 +82,33 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     )
 
     def on_shutdown(app: Litestar) -> None:
+        automation_worker.stop_in_app(app)
+        app.state.interchange.stop()
         app.state.services.close()
 
     app = Litestar(
-        route_handlers=[healthz, api, spa],
+        route_handlers=[
+            healthz,
+            api,
+            *automations.PUBLIC_ROUTES,
+            create_static_files_router(
+                path=DOCS_ASSETS, directories=[swagger_ui_path], include_in_schema=False
+            ),
+            spa,
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=openapi,
         request_max_body_size=settings.max_upload_mb * 1024 * 1024 + 1024 * 1024,
+        on_startup=[automation_worker.start_in_app, lambda app: app.state.interchange.start()],
+        middleware=[
+            DefineMiddleware(RateLimitMiddleware, settings=settings),
+            IdempotencyMiddleware,
+        ],
         on_shutdown=[on_shutdown],
         debug=False,
     )
     app.state.services = services
+    app.state.interchange = build_interchange(services)
     app.state.login_limiter = FailureLimiter(settings.login_attempts_per_minute)
     app.state.form_limiter = FailureLimiter(
         settings.form_submissions_per_minute,

@@ -1,22 +1,25 @@
-"""The ``tablekit`` command: serve, migrate, create-user, create-token."""
+"""The ``tablekit`` command: serve, worker, migrate, create-user, create-token, backup,
+restore, templates."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import secrets
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from sqlalchemy import func, select
 
 from tablekit.db.engine import Database
 from tablekit.db.migrate import upgrade
 from tablekit.db.models import User
-from tablekit.demo import seed_demo
 from tablekit.errors import TableKitError
 from tablekit.services.actor import Actor
 from tablekit.services.container import build_services
 from tablekit.settings import Settings
+from tablekit.templates_lib import commands as template_commands
 
 ADMIN_EMAIL = "admin@tablekit.local"
 
@@ -35,8 +38,8 @@ def cmd_migrate(settings: Settings, _: argparse.Namespace) -> int:
 
 
 def ensure_admin(settings: Settings, *, demo: bool = True) -> tuple[str, str] | None:
-    """On first start, create the admin account (and demo data); returns (e-mail, password)
-    when created."""
+    """On first start, create the admin account (and, with ``demo``, a base from each bundled
+    template in its workspace); returns (e-mail, password) when created."""
     services = build_services(settings, _database(settings))
     try:
         with services.db.read() as session:
@@ -48,7 +51,8 @@ def ensure_admin(settings: Settings, *, demo: bool = True) -> tuple[str, str] | 
         )
         if demo:
             actor = Actor(user_id=int(str(user["id"])), email=ADMIN_EMAIL, is_admin=True)
-            seed_demo(services, actor, services.workspaces.mine(actor)[0]["id"])
+            workspace_id = int(services.workspaces.mine(actor)[0]["id"])
+            template_commands.install_bundled(services, actor, workspace_id)
         path = settings.data_dir / "initial-admin.txt"
         path.write_text(f"e-mail: {ADMIN_EMAIL}\npassword: {password}\n")
         path.chmod(0o600)
@@ -79,6 +83,33 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         log_level="info",
         proxy_headers=False,
     )
+    return 0
+
+
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    """Run the automation worker (and scheduler) in the foreground until SIGTERM/SIGINT."""
+    import signal
+
+    from tablekit.automations.worker import Worker
+
+    services = build_services(settings, _database(settings))
+    worker = Worker(
+        services,
+        scheduler=not args.no_scheduler,
+        poll_seconds=args.poll,
+        lease_seconds=args.lease,
+    )
+    signal.signal(signal.SIGTERM, lambda *_: worker.request_stop())
+    signal.signal(signal.SIGINT, lambda *_: worker.request_stop())
+    print(f"TableKit worker running (pid {os.getpid()})", flush=True)
+    try:
+        if args.once:
+            worker.drain(timeout=3600)
+        else:
+            worker.run_forever()
+    finally:
+        worker.stop()
+        services.close()
     return 0
 
 
@@ -123,6 +154,31 @@ def cmd_create_token(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    """Write a backup archive (database, files, manifest); safe while the server runs."""
+    from tablekit.backup import backup
+
+    manifest = backup(settings, Path(args.path))
+    rows = sum(t["rows"] for t in manifest["tables"].values())
+    print(
+        f"backup written to {args.path}: {len(manifest['tables'])} tables, {rows} rows, "
+        f"{manifest['files']['count']} files"
+    )
+    return 0
+
+
+def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    """Restore a backup into the configured database and data dir, and verify it."""
+    from tablekit.backup import restore
+
+    report = restore(settings, Path(args.path), force=args.force)
+    print(
+        f"restored and verified {args.path} (taken {report['created_at']}): "
+        f"{report['tables']} tables, {report['rows']} rows, {report['files']} files"
+    )
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="tablekit",
@@ -136,9 +192,32 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--no-demo",
         action="store_true",
-        help="on first start, create the admin account without demo data",
+        help="on first start, create the admin account without the template bases",
     )
     serve.set_defaults(func=cmd_serve)
+    worker = sub.add_parser(
+        "worker", help="run automations (events, runs, schedules, mails, webhooks) alone"
+    )
+    worker.add_argument("--no-scheduler", action="store_true", help="do not run schedules")
+    worker.add_argument("--once", action="store_true", help="work until idle, then exit")
+    worker.add_argument("--poll", type=float, default=0.25, help="idle poll interval (s)")
+    worker.add_argument(
+        "--lease",
+        type=float,
+        default=60.0,
+        help="seconds a claimed job (run step, mail, webhook) is reserved before another "
+        "worker may take it over after a crash",
+    )
+    worker.set_defaults(func=cmd_worker)
+    backup = sub.add_parser("backup", help="write a backup archive (works while serving)")
+    backup.add_argument("path", help="archive to write, e.g. tablekit-backup.tar.gz")
+    backup.set_defaults(func=cmd_backup)
+    restore = sub.add_parser("restore", help="restore a backup archive (server stopped)")
+    restore.add_argument("path", help="archive written by `tablekit backup`")
+    restore.add_argument(
+        "--force", action="store_true", help="replace a database that already holds data"
+    )
+    restore.set_defaults(func=cmd_restore)
     migrate = sub.add_parser("migrate", help="apply database migrations")
     migrate.set_defaults(func=cmd_migrate)
     user = sub.add_parser("create-user", help="create a user account")
@@ -160,6 +239,7 @@ def parser() -> argparse.ArgumentParser:
     token.add_argument("--scopes", default="read")
     token.add_argument("--name", default="CLI token")
     token.set_defaults(func=cmd_create_token)
+    template_commands.add_parser(sub)
     return p
 
 

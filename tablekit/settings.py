@@ -107,6 +107,74 @@ class Settings:
         default=50,
         metadata={"env": "TABLEKIT_MAX_UPLOAD_MB", "doc": "Largest accepted upload in MiB."},
     )
+    run_worker: bool = field(
+        default=True,
+        metadata={
+            "env": "TABLEKIT_RUN_WORKER",
+            "doc": "Run the automation worker and scheduler inside `serve` (set false when "
+            "separate `tablekit worker` processes do it).",
+        },
+    )
+    import_max_mb: int = field(
+        default=200,
+        metadata={
+            "env": "TABLEKIT_IMPORT_MAX_MB",
+            "doc": "Largest accepted CSV/XLSX import file in MiB.",
+        },
+    )
+    import_max_rows: int = field(
+        default=2_000_000,
+        metadata={"env": "TABLEKIT_IMPORT_MAX_ROWS", "doc": "Most data rows one import may hold."},
+    )
+    job_workers: int = field(
+        default=2,
+        metadata={
+            "env": "TABLEKIT_JOB_WORKERS",
+            "doc": "Background job threads (imports) per server process.",
+        },
+    )
+    trash_days: int = field(
+        default=30,
+        metadata={
+            "env": "TABLEKIT_TRASH_DAYS",
+            "doc": "Days deleted rows, fields, tables and views stay restorable.",
+        },
+    )
+    rate_limit_per_token: int = field(
+        default=600,
+        metadata={
+            "env": "TABLEKIT_RATE_LIMIT_PER_TOKEN",
+            "doc": "API requests per minute per token or session before 429 (0 = off).",
+        },
+    )
+    rate_limit_per_ip: int = field(
+        default=1200,
+        metadata={
+            "env": "TABLEKIT_RATE_LIMIT_PER_IP",
+            "doc": "API requests per minute per client IP before 429 (0 = off).",
+        },
+    )
+    backup_dir: str = field(
+        default="",
+        metadata={
+            "env": "TABLEKIT_BACKUP_DIR",
+            "doc": "Where scheduled snapshots are written; empty means DATA_DIR/backups.",
+        },
+    )
+    backup_every_hours: int = field(
+        default=0,
+        metadata={
+            "env": "TABLEKIT_BACKUP_EVERY_HOURS",
+            "doc": "Take a snapshot every N hours while serving (0 = off).",
+        },
+    )
+    backup_keep: int = field(
+        default=7,
+        metadata={
+            "env": "TABLEKIT_BACKUP_KEEP",
+            "doc": "How many scheduled snapshots to keep; older ones are deleted.",
+        },
+    )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -138,6 +206,10 @@ class Settings:
     @property
     def files_dir(self) -> Path:
         return self.data_dir / "files"
+
+    @property
+    def effective_backup_dir(self) -> Path:
+        return Path(self.backup_dir) if self.backup_dir else self.data_dir / "backups"
 
     def effective_secret_key(self) -> str:
         """The configured secret, or one generated once and kept in the data dir."""

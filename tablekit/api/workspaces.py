@@ -5,7 +5,6 @@ from typing import Any
 from litestar import delete, get, patch, post
 
 from tablekit.api.structs import BaseCreate, BaseUpdate, MemberAdd, WorkspaceCreate
-from tablekit.errors import ValidationFailed
 from tablekit.services.actor import Actor
 from tablekit.services.container import Services
 
@@ -50,9 +49,11 @@ def list_bases(actor: Actor, services: Services, ws: int) -> dict[str, Any]:
 
 @post("/workspaces/{ws:int}/bases", operation_id="createBase", sync_to_thread=True)
 def create_base(actor: Actor, services: Services, ws: int, data: BaseCreate) -> dict[str, Any]:
-    """Create a base, empty or from a template bundle (``template``)."""
+    """Create a base, empty or from a template bundle (``template``, a name from
+    ``GET /templates``; unknown names answer 422 UNKNOWN_TEMPLATE). A template base is
+    answered with ``template`` ({name, version}) and ``skipped`` (parts left out)."""
     if data.template:
-        raise ValidationFailed(f"Unknown template {data.template!r}", code="UNKNOWN_TEMPLATE")
+        return services.templates.install(actor, ws, data.template, data.name)
     return services.workspaces.create_base(actor, ws, data.name, data.timezone)
 
 

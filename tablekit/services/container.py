@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from tablekit.automations.inbound import InboundService
+from tablekit.automations.inbox import InboxService
+from tablekit.automations.service import RuleService
 from tablekit.db.engine import Database
+from tablekit.documents.service import DocumentService
 from tablekit.fields.base import FieldType
 from tablekit.fields.builtin import build_field_registry
 from tablekit.formulas.recalc import Recalculator
@@ -21,6 +25,7 @@ from tablekit.services.trash import TrashService
 from tablekit.services.users import UserService
 from tablekit.services.workspaces import WorkspaceService
 from tablekit.settings import Settings
+from tablekit.templates_lib.service import TemplateService
 
 
 @dataclass
@@ -40,8 +45,15 @@ class Services:
     recalc: Recalculator
     comments: CommentService
     pools: list[SandboxPool]
+    automations: RuleService
+    inbound: InboundService
+    inbox: InboxService
+    documents: DocumentService
+    # Built after the others: installing a template uses every other service.
+    templates: TemplateService = field(init=False)
 
     def close(self) -> None:
+        self.automations.close()
         for pool in self.pools:
             pool.close()
         self.db.dispose()
@@ -62,7 +74,10 @@ def build_services(settings: Settings, db: Database | None = None) -> Services:
 
     recalc = Recalculator(registry, pool)
     rows.after_write.append(recalc)
-    return Services(
+    files = FileService(db, access, settings.files_dir, settings.max_upload_mb * 1024 * 1024)
+    documents = DocumentService(db, access, rows, files)
+    automations = RuleService(db, access, rows, settings, documents)
+    services = Services(
         settings=settings,
         db=db,
         fields=registry,
@@ -73,9 +88,15 @@ def build_services(settings: Settings, db: Database | None = None) -> Services:
         schema=SchemaService(db, access, registry, rows, recalc),
         rows=rows,
         trash=TrashService(db, access, registry, rows),
-        files=FileService(db, access, settings.files_dir, settings.max_upload_mb * 1024 * 1024),
+        files=files,
         sharing=ShareService(db, access, registry, rows, settings.base_url),
         recalc=recalc,
         comments=CommentService(db, access, rows),
         pools=pools,
+        automations=automations,
+        inbound=InboundService(automations),
+        inbox=InboxService(db, access, settings),
+        documents=documents,
     )
+    services.templates = TemplateService(services)
+    return services

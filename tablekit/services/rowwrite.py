@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from tablekit.automations.locks import check_unlocked
 from tablekit.db.models import (
     BaseMeta,
     JSONType,
@@ -316,6 +317,7 @@ def update_rows(
         raise ValidationFailed("A row id appears twice in this request", code="DUPLICATE_ROW")
     old_rows = op.fetch(ids, lock=True)
     _missing(ids, old_rows)
+    check_unlocked(op, ids)
     for row in old_rows:
         expected = (expected_versions or {}).get(row.id)
         if expected is not None and expected != row.version:
@@ -441,6 +443,7 @@ def delete_rows(op: Op, ids: Sequence[int]) -> None:
     """Move rows to the base's trash (with their links) and delete them."""
     rows = op.fetch(list(ids), lock=True)
     _missing(ids, rows)
+    check_unlocked(op, ids)
     snaps = snapshot(op, rows)
     # The linked rows on the other side lose a link: their computed fields must follow.
     for snap in snaps:

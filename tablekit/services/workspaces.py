@@ -84,6 +84,11 @@ class WorkspaceService:
                 "created_at": workspace.created_at,
             }
 
+    def require(self, actor: Actor, workspace_id: int, capability: str) -> str:
+        """The actor's role, if it allows ``capability`` here (NotFound/PermissionDenied)."""
+        with self.db.read() as session:
+            return self.access.require_workspace(session, actor, workspace_id, capability)
+
     # --- members -------------------------------------------------------------------------
     def members(self, actor: Actor, workspace_id: int) -> list[dict[str, Any]]:
         with self.db.read() as session:

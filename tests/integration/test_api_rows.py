@@ -272,6 +272,14 @@ def test_filters_search_keys_and_fields(shop):
     assert counted == {"count": 2, "estimated": False}
 
 
+def nested(depth):
+    """A filter nested ``depth`` groups deep (the compiler allows 8)."""
+    node = {"field": "Stock", "op": "eq", "value": 1}
+    for level in range(depth):
+        node = {"and" if level % 2 else "or": [node]}
+    return node
+
+
 @pytest.mark.parametrize(
     "bad",
     [
@@ -280,47 +288,7 @@ def test_filters_search_keys_and_fields(shop):
         {"field": "Stock", "op": "lt", "value": "ten"},
         {"and": {"field": "Stock"}},
         {"field": "Stock", "op": "eq", "value": 1, "extra": True},
-        {
-            "or": [
-                {
-                    "and": [
-                        {
-                            "and": [
-                                {
-                                    "and": [
-                                        {
-                                            "and": [
-                                                {
-                                                    "and": [
-                                                        {
-                                                            "and": [
-                                                                {
-                                                                    "and": [
-                                                                        {
-                                                                            "and": [
-                                                                                {
-                                                                                    "field": "Stock",
-                                                                                    "op": "eq",
-                                                                                    "value": 1,
-                                                                                }
-                                                                            ]
-                                                                        }
-                                                                    ]
-                                                                }
-                                                            ]
-                                                        }
-                                                    ]
-                                                }
-                                            ]
-                                        }
-                                    ]
-                                }
-                            ]
-                        }
-                    ]
-                }
-            ]
-        },
+        nested(10),
     ],
 )
 def test_invalid_filters_are_422_with_a_reason(shop, bad):
@@ -365,7 +333,7 @@ def test_history_records_who_changed_what(shop):
 
 
 def test_comments_on_a_row(services, shop):
-    api, base, products = shop
+    api, _, products = shop
     row = api.ok("post", rows_url(products), {"rows": [{"fields": {"Name": "a"}}]})["rows"][0]
     url = f"{rows_url(products)}/{row['id']}/comments"
     first = api.ok("post", url, {"body": "  Check the supplier  "})

@@ -18,8 +18,23 @@ PUBLIC = {
     "submitPublicForm",
     "publicView",
     "publicViewRows",
+    "incomingWebhook",  # authorized by its unguessable secret, not a session
+    "getTemplatePicture",  # the gallery's public pictures
 }  # logout would end the sessions the matrix uses
-UNSCOPED = {"me", "listTokens", "createToken", "listWorkspaces", "createWorkspace", "logout"}
+# Routes that name no object of another workspace: they must simply not leak one.
+UNSCOPED = {
+    "me",
+    "listTokens",
+    "createToken",
+    "listWorkspaces",
+    "createWorkspace",
+    "automationTypes",
+    "listTemplates",
+    "listNotifications",
+    "readNotifications",
+    "listOutbox",
+}
+MULTIPART = {"importRows", "previewImportRows", "importTable", "previewImportTable"}
 
 
 def bodies(ids):
@@ -41,7 +56,21 @@ def bodies(ids):
         "upsertRows": {"key_fields": ["Name"], "rows": [{"fields": {"Name": "z"}}]},
         "deleteRows": {"ids": [ids["row"]]},
         "shareView": {"kind": "read"},
+        "createDocument": {"name": "d2", "table_id": ids["table"], "template": "x"},
+        "updateDocument": {"name": "d3"},
+        "renderDocument": {"row_id": ids["row"], "format": "html"},
+        "previewDocument": {"row_id": ids["row"]},
+        "previewDraftDocument": {"table_id": ids["table"], "template": "x"},
+        "clickButton": {},
+        "installBundle": {"name": "x", "bundle": {}},
         "addComment": {"body": "x"},
+        "createRule": {"name": "x", "trigger": {"type": "webhook"}, "actions": []},
+        "updateRule": {"name": "x"},
+        "testRule": {},
+        "runRule": {},
+        "readNotifications": {},
+        "createWebhook": {"url": "https://example.com/x"},
+        "updateWebhook": {"url": "https://example.com/y"},
     }
 
 
@@ -60,6 +89,28 @@ def world(services, client):
     stored = services.files.store(owner_actor, base["id"], "a.txt", SECRET.encode())
     token = services.tokens.create(owner_actor, name=SECRET, scopes=["read"], workspace_id=ws)
     comment = services.comments.add(owner_actor, table["id"], row["id"], SECRET)
+    doc = services.documents.create(
+        owner_actor, base["id"], {"name": SECRET, "table_id": table["id"], "template": SECRET}
+    )
+    rule = services.automations.create(
+        owner_actor,
+        base["id"],
+        {
+            "name": SECRET,
+            "trigger": {"type": "webhook"},
+            "actions": [{"type": "notify", "params": {"to": [owner["email"]], "message": SECRET}}],
+        },
+    )
+    owner_token = services.tokens.create(owner_actor, name="o", scopes=["read", "write"])["token"]
+    started = client.post(
+        f"/api/v1/tables/{table['id']}/import",
+        headers={"Authorization": f"Bearer {owner_token}"},
+        files={"file": ("a.csv", f"Name\n{SECRET}\n".encode())},
+    )
+    assert started.status_code == 202, started.text
+    webhook = services.inbox.create_webhook(
+        owner_actor, base["id"], {"url": f"https://example.com/{SECRET}"}
+    )
     ids = {
         "ws": ws,
         "base": base["id"],
@@ -73,6 +124,10 @@ def world(services, client):
         "user_id": owner["id"],
         "owner_email": owner["email"],
         "comment": comment["id"],
+        "doc": doc["id"],
+        "rule": rule["id"],
+        "job": started.json()["job_id"],
+        "webhook": webhook["id"],
     }
     # Workspace B with one user per role; none of them belongs to workspace A.
     b_owner, b_actor = make_user(services, workspace="B")
@@ -118,7 +173,10 @@ def test_no_route_lets_another_workspace_touch_workspace_a(services, client, wor
         url = fill(path, ids)
         for role, (cookie, csrf) in sessions.items():
             kwargs = {"headers": {"Cookie": f"tk_session={cookie}", "X-CSRF-Token": csrf}}
-            if op == "uploadFile":
+            if op in MULTIPART:
+                kwargs["files"] = {"file": ("x.csv", b"Name\nx\n")}
+                kwargs["data"] = {"name": "x"}
+            elif op == "uploadFile":
                 kwargs["files"] = {"file": ("x.txt", b"x")}
                 kwargs["data"] = {"base_id": str(ids["base"])}
             elif method in ("POST", "PATCH", "PUT", "DELETE") and op in body_for:
