@@ -14,6 +14,7 @@ from tablekit.fields.base import FieldType
 from tablekit.formulas import FormulaError, parse_formula, resolve_id
 from tablekit.formulas.graph import COMPUTED
 from tablekit.formulas.recalc import Recalculator
+from tablekit.interchange import trash_schema
 from tablekit.registry import Registry
 from tablekit.services import fieldops, typechange
 from tablekit.services.access import Access
@@ -265,27 +266,21 @@ class SchemaService:
     def delete_table(self, actor: Actor, table_ref: str | int) -> None:
         with self.db.write() as session:
             table, _ = self.access.require_table(session, actor, table_ref, "schema")
-            links = session.scalars(
-                select(FieldMeta).where(FieldMeta.table_id == table.id, FieldMeta.type == "link")
-            ).all()
-            table.primary_field_id = None
-            for meta in links:
-                if session.get(FieldMeta, meta.id) is not None:
-                    fieldops.delete_field(session, self.registry, meta)
-            physical.drop_table(session.connection(), table.id)
+            table_id, base_id = table.id, table.base_id
+            # To the base's trash: storage renamed aside, restorable with values and links.
+            trash_schema.trash_table(session, self.registry, table, actor.user_id or None)
             emit(
                 session,
                 [
                     Event(
                         TABLE_CHANGED,
-                        table.base_id,
-                        table.id,
+                        base_id,
+                        table_id,
                         actor_id=actor.user_id,
                         payload={"action": "deleted"},
                     )
                 ],
             )
-            session.delete(table)
 
     # --- fields --------------------------------------------------------------------------
     def create_field(
@@ -453,7 +448,7 @@ class SchemaService:
         with self.db.write() as session:
             meta, table, _ = self.access.require_field(session, actor, field_id, "schema")
             dependents = self._dependents(session, table, field_id, actor)
-            fieldops.delete_field(session, self.registry, meta)
+            trash_schema.trash_field(session, self.registry, meta, actor.user_id or None)
             # Formulas that used the field now show a broken reference (#REF!) per cell.
             self._recompute(session, table, dependents, actor)
             emit(
@@ -517,4 +512,4 @@ class SchemaService:
             count = session.scalar(select(func.count()).where(ViewMeta.table_id == table.id))
             if (count or 0) <= 1:
                 raise Conflict("A table keeps at least one view", code="LAST_VIEW")
-            session.delete(view)
+            trash_schema.trash_view(session, view, actor.user_id or None)

@@ -8,9 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from tablekit.db.engine import Database
-from tablekit.db.models import TableMeta, TrashItem
+from tablekit.db.models import FieldMeta, TableMeta, TrashItem
 from tablekit.errors import Conflict, NotFound
 from tablekit.fields.base import FieldType
+from tablekit.formulas.recalc import Recalculator
+from tablekit.interchange import trash_restore
 from tablekit.registry import Registry
 from tablekit.services import rowwrite
 from tablekit.services.access import Access
@@ -34,12 +36,48 @@ def trash_dict(item: TrashItem) -> dict[str, Any]:
 
 class TrashService:
     def __init__(
-        self, db: Database, access: Access, registry: Registry[FieldType], rows: RowService
+        self,
+        db: Database,
+        access: Access,
+        registry: Registry[FieldType],
+        rows: RowService,
+        recalc: Recalculator | None = None,
     ) -> None:
         self.db = db
         self.access = access
         self.registry = registry
         self.rows = rows
+        self.recalc = recalc
+
+    def _recompute_after_restore(
+        self, session: Any, actor: Actor, restored: dict[str, Any]
+    ) -> None:
+        """Restored fields (and the computed fields that read them) get fresh values."""
+        if self.recalc is None or not restored.get("field_ids"):
+            return
+        session.flush()
+        for field_id in restored["field_ids"]:
+            meta = session.get(FieldMeta, field_id)
+            table = session.get(TableMeta, meta.table_id) if meta is not None else None
+            if table is None:
+                continue
+            op = self.rows.op_for(session, table, actor.user_id or None)
+            graph = self.recalc.graph(op)
+            todo = [field_id] if field_id in graph.deps else []
+            stack = [field_id]
+            while stack:
+                current = stack.pop()
+                for dependent in (*graph.local.get(current, ()), *graph.remote.get(current, ())):
+                    if dependent not in todo:
+                        todo.append(dependent)
+                        stack.append(dependent)
+            for dependent in todo:
+                owner = session.get(FieldMeta, dependent)
+                owner_table = session.get(TableMeta, owner.table_id) if owner else None
+                if owner_table is not None:
+                    self.recalc.recompute_field(
+                        self.rows.op_for(session, owner_table, actor.user_id or None), dependent
+                    )
 
     def items(self, actor: Actor, base_id: int, limit: int = 500) -> list[dict[str, Any]]:
         with self.db.read() as session:
@@ -59,6 +97,12 @@ class TrashService:
             item = session.get(TrashItem, item_id)
             if item is None or item.base_id != base_id:
                 raise NotFound("Trash item not found", code="TRASH_ITEM_NOT_FOUND")
+            if item.kind != "row":
+                restored: dict[str, Any] = trash_restore.restore_item(
+                    session, self.access, self.registry, actor, item
+                )
+                self._recompute_after_restore(session, actor, restored)
+                return restored
             table = session.get(TableMeta, item.table_id)
             if table is None:
                 raise Conflict("The row's table no longer exists", code="TABLE_GONE")
