@@ -52,6 +52,11 @@ _CONFIG = {node: node in _ENABLED for node in ALL_NODES}
 _NO_ROW: Mapping[str, object] = MappingProxyType({})
 
 
+class UnsupportedExpression(Exception):
+    """A node the formula language does not allow reached evaluation (only possible with a
+    tampered stored source): the cell becomes #ERROR!, nothing runs."""
+
+
 class _Discard:
     """Writer for asteval's print/err output: formulas cannot print, this is a backstop."""
 
@@ -98,26 +103,26 @@ class FormulaInterpreter(Interpreter):  # type: ignore[misc]
     def on_binop(self, node: ast.BinOp) -> object:
         operation = BINARY.get(type(node.op))
         if operation is None:
-            raise NotImplementedError(f"operator {type(node.op).__name__} not supported")
+            raise UnsupportedExpression(f"operator {type(node.op).__name__} not supported")
         return operation(self.run(node.left), self.run(node.right))
 
     def on_unaryop(self, node: ast.UnaryOp) -> object:
         operation = UNARY.get(type(node.op))
         if operation is None:
-            raise NotImplementedError(f"operator {type(node.op).__name__} not supported")
+            raise UnsupportedExpression(f"operator {type(node.op).__name__} not supported")
         return operation(self.run(node.operand))
 
     def on_compare(self, node: ast.Compare) -> object:
         operation = COMPARE.get(type(node.ops[0])) if len(node.ops) == 1 else None
         if operation is None:
-            raise NotImplementedError("comparison not supported")
+            raise UnsupportedExpression("comparison not supported")
         return operation(self.run(node.left), self.run(node.comparators[0]))
 
     def on_call(self, node: ast.Call) -> object:
         func = node.func
         spec = self.symtable.get(func.id) if type(func) is ast.Name else None
         if not isinstance(spec, FunctionSpec) or node.keywords:
-            raise NotImplementedError("only library functions can be called")
+            raise UnsupportedExpression("only library functions can be called")
         args: list[Any]
         if spec.lazy:
             args = [Lazy(partial(self._force, arg)) for arg in node.args]
@@ -184,7 +189,7 @@ def error_value(exc: BaseException) -> ErrorValue:
         return ErrorValue("#LIMIT!", "memory limit exceeded")
     if isinstance(exc, RecursionError):
         return ErrorValue("#LIMIT!", "formula is nested too deeply")
-    if isinstance(exc, NotImplementedError):
+    if isinstance(exc, UnsupportedExpression):
         return ErrorValue("#ERROR!", f"unsupported expression: {str(exc)[:200]}")
     if isinstance(exc, TypeError | ValueError):
         return ErrorValue("#VALUE!", str(exc)[:200] or "wrong kind of value")

@@ -41,19 +41,19 @@ class Action:
 
     def validate(self, params: Any, ctx: SaveContext, where: str, index: int) -> dict[str, Any]:
         """Check ``params`` (an instance of ``params_schema``); return the stored form."""
-        raise NotImplementedError
+        raise TypeError(f"{type(self).__name__} must define validate()")
 
     def execute(self, params: dict[str, Any], run: RunContext) -> StepResult:
         """Do it inside the run's transaction; raise ``Refused`` or a TableKitError."""
-        raise NotImplementedError
+        raise TypeError(f"{type(self).__name__} must define execute() (or be external)")
 
     def prepare(self, params: dict[str, Any], run: RunContext) -> dict[str, Any]:
         """External actions: render everything the delivery needs (inside the transaction)."""
-        raise NotImplementedError
+        raise TypeError(f"{type(self).__name__} is not an external action")
 
     def deliver(self, prepared: dict[str, Any], run: RunContext) -> StepResult:
         """External actions: send it (outside any transaction)."""
-        raise NotImplementedError
+        raise TypeError(f"{type(self).__name__} is not an external action")
 
 
 def text(value: str, where: str, *, html: bool = False) -> str:
