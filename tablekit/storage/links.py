@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from tablekit.fields.base import CellError, Context, FieldDef, FieldType
+from tablekit.fields.base import Context, FieldDef, FieldType
 from tablekit.registry import Registry
 from tablekit.storage import physical
 from tablekit.storage.schema import TableSchema
@@ -84,22 +84,6 @@ def missing_targets(
         chunk = id_list[start : start + 900]
         found.update(session.scalars(sa.select(table.c.id).where(table.c.id.in_(chunk))))
     return ids - found
-
-
-def check_targets_exist(
-    session: Session, target: TableSchema, registry: Registry[FieldType], ids: set[int]
-) -> None:
-    if not ids:
-        return
-    table = physical.physical_table(target, registry)
-    found: set[int] = set()
-    id_list = sorted(ids)
-    for start in range(0, len(id_list), 900):
-        chunk = id_list[start : start + 900]
-        found.update(session.scalars(sa.select(table.c.id).where(table.c.id.in_(chunk))))
-    missing = sorted(ids - found)
-    if missing:
-        raise CellError(f"linked record(s) {missing[:10]} do not exist in {target.name!r}")
 
 
 def write_links(
