@@ -151,13 +151,15 @@ def test_s7_signed_webhooks_on_row_changes_and_a_rule_started_by_webhook(shop, c
             "Stock": {"old": 1, "new": 7}
         }
         assert receiver.requests[0].headers["x-tablekit-event"] == "row_created"
-        deliveries = wait_for(
-            lambda: [
-                d
-                for d in api.ok("get", f"/api/v1/webhooks/{hook['id']}/deliveries")["items"]
-                if d["status"] == "ok"
-            ]
-        )
+
+        def delivered():
+            # The receiver answers before the delivery row is marked ok: wait for all three.
+            items = api.ok("get", f"/api/v1/webhooks/{hook['id']}/deliveries")["items"]
+            done = [d for d in items if d["status"] == "ok"]
+            return done if len(done) == 3 else None
+
+        deliveries = wait_for(delivered)
+        assert deliveries is not None, "three deliveries were not all marked ok in time"
         assert len(deliveries) == 3 and deliveries[0]["response_status"] == 200
         # A receiver the allow-list does not admit is refused when saved.
         refused = api.post(
