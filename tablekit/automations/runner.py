@@ -43,7 +43,7 @@ MAX_ATTEMPTS = 5
 TEMPLATED = frozenset({"notify", "send_email", "call_webhook", "generate_document"})
 _FIELD_KEY = re.compile(r"\bf_\d+\b")
 DISABLE_AFTER = 10
-TODO = ("pending", "running")
+OPEN_STATUSES = ("pending", "running")
 
 
 @dataclass
@@ -88,7 +88,7 @@ class Runner:
 
     def _due(self, now: Any) -> Any:
         return sa.and_(
-            RuleRun.status.in_(TODO),
+            RuleRun.status.in_(OPEN_STATUSES),
             sa.or_(RuleRun.not_before.is_(None), RuleRun.not_before <= now),
             sa.or_(RuleRun.locked_until.is_(None), RuleRun.locked_until < now),
         )
@@ -340,7 +340,7 @@ class Runner:
         try:
             with self.db.write() as session:
                 run = session.get(RuleRun, run_id)
-                if run is None or run.status not in TODO:
+                if run is None or run.status not in OPEN_STATUSES:
                     return
                 run.attempts += 1
                 run.locked_until = None

@@ -32,6 +32,18 @@ class Graph:
     def empty(self) -> bool:
         return not self.deps
 
+    def dependents(self, field_id: int) -> list[int]:
+        """Computed fields of any table that read ``field_id``, directly or through others."""
+        found: list[int] = []
+        stack = [field_id]
+        while stack:
+            current = stack.pop()
+            for dependent in (*self.local.get(current, ()), *self.remote.get(current, ())):
+                if dependent not in found and dependent != field_id:
+                    found.append(dependent)
+                    stack.append(dependent)
+        return found
+
     def computed_in(self, table_id: int) -> list[int]:
         return [fid for fid in self.deps if self.fields[fid].table_id == table_id]
 

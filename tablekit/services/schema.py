@@ -403,15 +403,7 @@ class SchemaService:
     def _dependents(self, session: Any, table: TableMeta, field_id: int, actor: Actor) -> list[int]:
         """Computed fields (any table of the base) that read ``field_id``, transitively."""
         graph = self.recalc.graph(self.rows.op_for(session, table, actor.user_id or None))
-        found: list[int] = []
-        stack = [field_id]
-        while stack:
-            current = stack.pop()
-            for dependent in (*graph.local.get(current, ()), *graph.remote.get(current, ())):
-                if dependent not in found and dependent != field_id:
-                    found.append(dependent)
-                    stack.append(dependent)
-        return found
+        return graph.dependents(field_id)
 
     def _set_unique(
         self, session: Any, table: TableMeta, meta: FieldMeta, ftype: FieldType, unique: bool

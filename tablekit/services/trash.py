@@ -64,13 +64,7 @@ class TrashService:
             op = self.rows.op_for(session, table, actor.user_id or None)
             graph = self.recalc.graph(op)
             todo = [field_id] if field_id in graph.deps else []
-            stack = [field_id]
-            while stack:
-                current = stack.pop()
-                for dependent in (*graph.local.get(current, ()), *graph.remote.get(current, ())):
-                    if dependent not in todo:
-                        todo.append(dependent)
-                        stack.append(dependent)
+            todo += graph.dependents(field_id)
             for dependent in todo:
                 owner = session.get(FieldMeta, dependent)
                 owner_table = session.get(TableMeta, owner.table_id) if owner else None
