@@ -20,6 +20,9 @@ from tablekit.api.limits import IdempotencyMiddleware, RateLimitMiddleware
 from tablekit.api.security import FailureLimiter, provide_services, resolve_actor
 from tablekit.automations import worker as automation_worker
 from tablekit.interchange.runtime import build_interchange
+from tablekit.live import live_updates
+from tablekit.live import start_in_app as start_live
+from tablekit.live import stop_in_app as stop_live
 from tablekit.services.container import Services, build_services
 from tablekit.settings import Settings
 from tablekit.web import spa
@@ -49,6 +52,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             *documents_api.ROUTES,
             *templates_api.ROUTES,
             interchange_api.router(settings),
+            live_updates,
         ],
         dependencies={
             "actor": Provide(resolve_actor, sync_to_thread=True),
@@ -99,12 +103,16 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=openapi,
         request_max_body_size=settings.max_upload_mb * 1024 * 1024 + 1024 * 1024,
-        on_startup=[automation_worker.start_in_app, lambda app: app.state.interchange.start()],
+        on_startup=[
+            automation_worker.start_in_app,
+            lambda app: app.state.interchange.start(),
+            start_live,
+        ],
         middleware=[
             DefineMiddleware(RateLimitMiddleware, settings=settings),
             IdempotencyMiddleware,
         ],
-        on_shutdown=[on_shutdown],
+        on_shutdown=[stop_live, on_shutdown],
         debug=False,
     )
     app.state.services = services
@@ -113,6 +121,10 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.state.form_limiter = FailureLimiter(
         settings.form_submissions_per_minute,
         message="Too many submissions from here; wait a minute and try again",
+    )
+    app.state.choices_limiter = FailureLimiter(
+        settings.form_lookups_per_minute,
+        message="Too many searches from here; wait a minute and try again",
     )
     return app
 

@@ -103,6 +103,13 @@ class Settings:
             "doc": "Public form submissions allowed per visitor and form per minute.",
         },
     )
+    form_lookups_per_minute: int = field(
+        default=300,
+        metadata={
+            "env": "TABLEKIT_FORM_LOOKUPS_PER_MINUTE",
+            "doc": "Picker searches on a public form allowed per visitor and form per minute.",
+        },
+    )
     max_upload_mb: int = field(
         default=50,
         metadata={"env": "TABLEKIT_MAX_UPLOAD_MB", "doc": "Largest accepted upload in MiB."},
@@ -173,6 +180,21 @@ class Settings:
         metadata={
             "env": "TABLEKIT_BACKUP_KEEP",
             "doc": "How many scheduled snapshots to keep; older ones are deleted.",
+        },
+    )
+    live_poll_ms: int = field(
+        default=400,
+        metadata={
+            "env": "TABLEKIT_LIVE_POLL_MS",
+            "doc": "How often each server process looks for changes made by other processes "
+            "to push over live-update sockets, in ms (0 = live updates off).",
+        },
+    )
+    live_connections_per_user: int = field(
+        default=20,
+        metadata={
+            "env": "TABLEKIT_LIVE_CONNECTIONS_PER_USER",
+            "doc": "Live-update sockets one user may hold open per server process.",
         },
     )
 

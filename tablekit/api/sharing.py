@@ -38,6 +38,25 @@ def submit_public_form(
     return services_of(request).sharing.submit(token, data.fields)
 
 
+@get(
+    "/public/forms/{token:str}/choices/{field:int}",
+    operation_id="publicFormChoices",
+    sync_to_thread=True,
+)
+def public_form_choices(
+    request: Request[Any, Any, Any],
+    token: str,
+    field: int,
+    search: str | None = None,
+    limit: int = 20,
+) -> dict[str, Any]:
+    """Rows a link picker of a shared form offers: id and primary field text, at most 50;
+    rate limited per visitor and link like submissions, with a larger allowance."""
+    ip = request.client.host if request.client else "?"
+    request.app.state.choices_limiter.hit(f"choices:{token}:{ip}")
+    return services_of(request).sharing.choices(token, field, search, limit)
+
+
 @get("/public/views/{token:str}", operation_id="publicView", sync_to_thread=True)
 def public_view(request: Request[Any, Any, Any], token: str) -> dict[str, Any]:
     """A read-only shared view: its name and visible fields."""
@@ -52,4 +71,12 @@ def public_view_rows(
     return services_of(request).sharing.view_rows(token, cursor=cursor, limit=limit)
 
 
-ROUTES = [share_view, unshare_view, public_form, submit_public_form, public_view, public_view_rows]
+ROUTES = [
+    share_view,
+    unshare_view,
+    public_form,
+    public_form_choices,
+    submit_public_form,
+    public_view,
+    public_view_rows,
+]

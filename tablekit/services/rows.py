@@ -84,7 +84,7 @@ class RowService:
             depth=depth,
         )
 
-    def _compiler(self, op: Op) -> Compiler:
+    def compiler_for(self, op: Op) -> Compiler:
         return Compiler(op.schema, op.table, self.registry, op.ctx, op.load_schema)
 
     def _conditions(
@@ -163,7 +163,7 @@ class RowService:
         keys = check_keys(keys)
         if not 1 <= limit <= MAX_LIMIT:
             raise ValidationFailed(f"limit is 1 to {MAX_LIMIT}", code="INVALID_LIMIT")
-        compiler = self._compiler(op)
+        compiler = self.compiler_for(op)
         conds = self._conditions(op, compiler, view, filter, search)
         sort_spec = (
             sort
@@ -243,7 +243,7 @@ class RowService:
     ) -> dict[str, Any]:
         with self.db.read() as session:
             op = self._op(session, actor, table_ref, "read")
-            compiler = self._compiler(op)
+            compiler = self.compiler_for(op)
             conds = self._conditions(op, compiler, self._view(op, view), filter, search)
             query = select(func.count()).select_from(op.table)
             if conds:

@@ -16,10 +16,9 @@ from tablekit.db.models import ShareLink, TableMeta, ViewMeta
 from tablekit.errors import NotFound, ValidationFailed
 from tablekit.fields.base import FieldDef, FieldType
 from tablekit.registry import Registry
-from tablekit.services import rowwrite
 from tablekit.services.access import Access
 from tablekit.services.actor import Actor
-from tablekit.services.rowcodec import encode_rows
+from tablekit.services.publicform import PublicForm
 from tablekit.services.rows import RowService
 from tablekit.storage.schema import schema_of
 
@@ -81,41 +80,20 @@ class ShareService:
             raise NotFound("This link does not exist or was revoked", code="SHARE_NOT_FOUND")
         return view, table
 
-    def _form_fields(self, view: ViewMeta, fields: tuple[FieldDef, ...]) -> list[dict[str, Any]]:
-        form = (view.config or {}).get("form") or {}
-        by_id = {f.id: f for f in fields}
-        items = form.get("fields") or [
-            {"field_id": f.id} for f in fields if not self.registry.get(f.type).read_only
-        ]
-        return [
-            {**item, "field": by_id[item["field_id"]]}
-            for item in items
-            if item["field_id"] in by_id
-        ]
-
     def form(self, token: str) -> dict[str, Any]:
-        """What a public form shows: title, description and its fields."""
+        """What a public form shows: title, description, its fields, pickers and sub-forms."""
         with self.db.read() as session:
             view, table = self._link(session, token, "form")
-            schema = schema_of(session, table)
-            form = (view.config or {}).get("form") or {}
-            fields = []
-            for item in self._form_fields(view, schema.fields):
-                meta = field_dict_from_def(item["field"], self.registry)
-                fields.append(
-                    {
-                        **meta,
-                        "required": bool(item.get("required") or item["field"].required),
-                        "help": item.get("help", ""),
-                    }
-                )
-            return {
-                "title": form.get("title") or view.name,
-                "description": form.get("description", ""),
-                "submit_label": form.get("submit_label", "Submit"),
-                "success_message": form.get("success_message", "Thank you!"),
-                "fields": fields,
-            }
+            return PublicForm(session, self.registry, self.rows, view, table).definition()
+
+    def choices(
+        self, token: str, field_id: int, search: str | None = None, limit: int = 20
+    ) -> dict[str, Any]:
+        """The rows a picker of the form offers (id and primary field text only)."""
+        with self.db.read() as session:
+            view, table = self._link(session, token, "form")
+            form = PublicForm(session, self.registry, self.rows, view, table)
+            return form.choices(field_id, search, limit)
 
     def view(self, token: str) -> dict[str, Any]:
         """What a read-only link shows: the view's name, type and visible fields."""
@@ -146,47 +124,10 @@ class ShareService:
         return [f for f in fields if f.id not in hidden and f.type != "button"]
 
     def submit(self, token: str, cells: dict[str, Any]) -> dict[str, Any]:
-        """Create one row from a public form; only the form's fields may be set."""
+        """Create one row (and its sub-form lines) from a public form, all or nothing."""
         with self.db.write() as session:
             view, table = self._link(session, token, "form")
-            schema = schema_of(session, table)
-            items = self._form_fields(view, schema.fields)
-            allowed = {item["field"].id: item for item in items}
-            for ref in cells:
-                fdef = schema.find(ref)
-                if fdef is None or fdef.id not in allowed:
-                    raise ValidationFailed(
-                        f"{ref!r} is not a field of this form",
-                        code="UNKNOWN_FIELD",
-                        details={"field": ref},
-                    )
-                if fdef.type in ("link", "collaborator", "attachment"):
-                    # Public visitors cannot browse other records, users or files.
-                    raise ValidationFailed(
-                        f"{fdef.name!r} cannot be filled in on a public form",
-                        code="FIELD_NOT_ALLOWED",
-                    )
-            for field_id, item in allowed.items():
-                fdef = schema.by_id(field_id)
-                if (
-                    item.get("required")
-                    and fdef is not None
-                    and fdef.name not in cells
-                    and fdef.key not in cells
-                ):
-                    raise ValidationFailed(
-                        f"{fdef.name!r} is required",
-                        code="INVALID_CELL",
-                        details={
-                            "errors": [{"row": 0, "field": fdef.name, "message": "is required"}]
-                        },
-                    )
-            op = self.rows.op_for(session, table, actor_id=None)
-            encoded = encode_rows(op.schema, self.registry, [cells], op.ctx, creating=True)
-            ids = rowwrite.insert_rows(op, encoded)
-            rowwrite.record_created(op, ids, {"form_view_id": view.id})
-            self.rows.finish(op)
-            return {"id": ids[0]}
+            return PublicForm(session, self.registry, self.rows, view, table).submit(cells)
 
 
 def field_dict_from_def(fdef: FieldDef, registry: Registry[FieldType]) -> dict[str, Any]:

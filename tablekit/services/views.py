@@ -13,6 +13,7 @@ from tablekit.fields.base import FieldType
 from tablekit.fields.select import COLORS
 from tablekit.registry import Registry
 from tablekit.services.cellctx import make_context
+from tablekit.services.formconfig import FormChecker
 from tablekit.storage import physical
 from tablekit.storage.query import Compiler
 from tablekit.storage.schema import TableSchema, load_schema, schema_of
@@ -163,32 +164,22 @@ def check_view_config(
             raise invalid("A calendar view needs a date field")
         out["date_field"] = dated.id
     if config.get("form") is not None:
-        out["form"] = _check_form(schema, registry, config["form"])
+        out["form"] = _form_checker(session, registry, base).check(schema, config["form"])
     _index_sorts(session, registry, schema, table, out.get("sort") or [])
     return out
 
 
-def _check_form(schema: TableSchema, registry: Registry[FieldType], form: Any) -> dict[str, Any]:
-    if not isinstance(form, dict):
-        raise invalid("form must be an object")
-    out = dict(form)
-    items = form.get("fields", [])
-    if not isinstance(items, list):
-        raise invalid("form.fields is a list of {field_id, required?, help?}")
-    out["fields"] = []
-    for item in items:
-        if not isinstance(item, dict):
-            raise invalid("form.fields items are objects")
-        field_id = _field_id(schema, item.get("field_id"), "form.fields")
-        fdef = schema.by_id(field_id)
-        assert fdef is not None
-        if registry.get(fdef.type).read_only:
-            raise invalid(f"{fdef.name!r} is read-only and cannot be on a form")
-        out["fields"].append({**item, "field_id": field_id})
-    for key in ("title", "description", "submit_label", "success_message"):
-        if key in form and not isinstance(form[key], str | None):
-            raise invalid(f"form.{key} must be text")
-    return out
+def _form_checker(session: Session, registry: Registry[FieldType], base: BaseMeta) -> FormChecker:
+    def check_filter(linked: TableSchema, flt: Any) -> Any:
+        normalized = normalize_filter(linked, flt)
+        tbl = physical.physical_table(linked, registry)
+        ctx = make_context(session, base, None)
+        Compiler(linked, tbl, registry, ctx, lambda tid: load_schema(session, tid)).filter(
+            normalized
+        )
+        return normalized
+
+    return FormChecker(registry, lambda tid: load_schema(session, tid), _field_id, check_filter)
 
 
 def _index_sorts(

@@ -180,14 +180,21 @@ class Exporter:
                 config[key] = self._name(config[key])
         if isinstance(config.get("form"), dict):
             form = dict(config["form"])
-            form["fields"] = [
-                {**item, "field_id": self._name(item["field_id"])}
-                for item in form.get("fields") or []
-            ]
+            form["fields"] = [self._form_item(item) for item in form.get("fields") or []]
             config["form"] = form
         out: dict[str, Any] = {"name": view["name"], "type": view["type"]}
         if config:
             out["config"] = config
+        return out
+
+    def _form_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        out = {**item, "field_id": self._name(item["field_id"])}
+        if "filter" in item:
+            out["filter"] = self._filter(item["filter"])
+        if isinstance(item.get("subform"), dict):
+            subform = item["subform"]
+            fields = [self._form_item(line) for line in subform.get("fields") or []]
+            out["subform"] = {**subform, "fields": fields}
         return out
 
     # --- rows ----------------------------------------------------------------------------

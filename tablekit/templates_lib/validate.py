@@ -172,7 +172,7 @@ def _check_tables(
                 problems.add(f"{at}.primary_field", f"unknown field {primary!r}")
             elif spec.get("type") in registry and not registry.get(spec["type"]).can_be_primary:
                 problems.add(f"{at}.primary_field", f"a {spec['type']} field cannot be primary")
-        _check_views(at, table.get("views"), tables[table["name"]], problems)
+        _check_views(at, table.get("views"), tables[table["name"]], tables, problems)
 
 
 def _check_field(
@@ -290,7 +290,9 @@ SINGLE_FIELD_KEYS = ("stack_field", "date_field", "cover_field")
 LIST_FIELD_KEYS = ("hidden_fields", "field_order")
 
 
-def _check_views(at: str, views: Any, table: TableInfo, problems: Problems) -> None:
+def _check_views(
+    at: str, views: Any, table: TableInfo, tables: dict[str, TableInfo], problems: Problems
+) -> None:
     if views is None:
         return
     if not isinstance(views, list):
@@ -311,11 +313,15 @@ def _check_views(at: str, views: Any, table: TableInfo, problems: Problems) -> N
         if not isinstance(config, dict):
             problems.add(f"{where}.config", "must be an object")
             continue
-        _check_view_config(f"{where}.config", config, table, problems)
+        _check_view_config(f"{where}.config", config, table, tables, problems)
 
 
 def _check_view_config(
-    where: str, config: dict[str, Any], table: TableInfo, problems: Problems
+    where: str,
+    config: dict[str, Any],
+    table: TableInfo,
+    tables: dict[str, TableInfo],
+    problems: Problems,
 ) -> None:
     def known(path: str, ref: Any) -> None:
         if str(ref) not in table.fields:
@@ -342,6 +348,30 @@ def _check_view_config(
             known(f"{where}.{key}", config[key])
     form = config.get("form")
     if isinstance(form, dict):
-        for i, item in enumerate(form.get("fields") or []):
-            ref = item.get("field_id") if isinstance(item, dict) else item
-            known(f"{where}.form.fields[{i}].field_id", ref)
+        _check_form_items(f"{where}.form.fields", form.get("fields"), table, tables, problems)
+
+
+def _check_form_items(
+    where: str, items: Any, table: TableInfo, tables: dict[str, TableInfo], problems: Problems
+) -> None:
+    """Form fields name fields of the table; a link's picker filter and sub-form fields
+    name fields of the linked table."""
+    for i, item in enumerate(items or []):
+        at = f"{where}[{i}]"
+        ref = item.get("field_id") if isinstance(item, dict) else item
+        spec = table.fields.get(str(ref))
+        if spec is None:
+            problems.add(f"{at}.field_id", f"unknown field {ref!r} in table {table.name!r}")
+            continue
+        if not isinstance(item, dict) or not ({"filter", "subform"} & set(item)):
+            continue
+        linked = tables.get(str((spec.get("options") or {}).get("table")))
+        if spec.get("type") != "link" or linked is None:
+            problems.add(at, "filter and subform are only for link fields")
+            continue
+        check_filter_fields(f"{at}.filter", item.get("filter"), linked, problems)
+        subform = item.get("subform")
+        if isinstance(subform, dict):
+            _check_form_items(
+                f"{at}.subform.fields", subform.get("fields"), linked, tables, problems
+            )

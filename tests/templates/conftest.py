@@ -131,14 +131,22 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-@pytest.fixture(
-    scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-)
-def installed(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Installed]:
-    """This worker's copy of the installed templates, with services and an API client."""
-    backend = request.param
+@dataclass
+class InstalledCopy:
+    """A private copy of the database with both templates installed."""
+
+    url: str
+    data_dir: Path
+    record: dict[str, Any]
+    backend: str
+
+
+@contextmanager
+def installed_copy(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, backend: str
+) -> Iterator[InstalledCopy]:
+    """Install once per run and database (under a lock shared by the xdist workers), then
+    hand out a copy: a copied SQLite file or ``CREATE DATABASE ... TEMPLATE``."""
     template = request.getfixturevalue(
         "pg_template" if backend == "postgresql" else "sqlite_template"
     )
@@ -174,23 +182,39 @@ def installed(
             clone = f"tk_tpl_copy_{uuid.uuid4().hex[:10]}"
             _pg(f'CREATE DATABASE "{clone}" TEMPLATE "{record["db"]}"')
             url = _pg_url(clone)
-    services = build_services(_settings(url, data_dir))
-    actor = Actor(user_id=record["user_id"], email=OWNER)
-    workspace_id = record["workspace_id"]
-    token = token_for(services, actor, scopes=["read", "write", "admin"], workspace_id=workspace_id)
-    with TestClient(app=create_app(services=services), base_url="http://127.0.0.1") as client:
-        yield Installed(
-            services,
-            actor,
-            Api(client, token, record["user_id"], workspace_id),
-            workspace_id,
-            record["order_management"],
-            record["warehouse"],
-            backend,
+    try:
+        yield InstalledCopy(url, data_dir, record, backend)
+    finally:
+        if clone is not None:
+            _pg(f'DROP DATABASE IF EXISTS "{clone}" WITH (FORCE)')
+        if created is not None:
+            with _locked(lock):
+                _pg(f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)')
+
+
+@pytest.fixture(
+    scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def installed(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Installed]:
+    """This worker's copy of the installed templates, with services and an API client."""
+    with installed_copy(request, tmp_path_factory, request.param) as copy:
+        record = copy.record
+        services = build_services(_settings(copy.url, copy.data_dir))
+        actor = Actor(user_id=record["user_id"], email=OWNER)
+        workspace_id = record["workspace_id"]
+        token = token_for(
+            services, actor, scopes=["read", "write", "admin"], workspace_id=workspace_id
         )
-    services.close()
-    if clone is not None:
-        _pg(f'DROP DATABASE IF EXISTS "{clone}" WITH (FORCE)')
-    if created is not None:
-        with _locked(lock):
-            _pg(f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)')
+        with TestClient(app=create_app(services=services), base_url="http://127.0.0.1") as client:
+            yield Installed(
+                services,
+                actor,
+                Api(client, token, record["user_id"], workspace_id),
+                workspace_id,
+                record["order_management"],
+                record["warehouse"],
+                request.param,
+            )
+        services.close()
