@@ -192,6 +192,37 @@ def row_history(actor: Actor, services: Services, table: str, row: int) -> dict[
     return {"items": services.rows.history(actor, table, row)}
 
 
+@post(
+    "/tables/{table:str}/rows/{row:int}/history/{entry:int}/restore",
+    operation_id="restoreRowVersion",
+    sync_to_thread=True,
+    status_code=200,
+)
+def restore_row_version(
+    actor: Actor, services: Services, table: str, row: int, entry: int
+) -> dict[str, Any]:
+    """Put the row back as it was right after history entry ``entry``: one new version,
+    recorded as ``restore``; ``not_restored`` names fields that cannot go back (computed,
+    deleted since)."""
+    return services.rows.restore_version(actor, table, row, entry)
+
+
+@get("/bases/{base:int}/activity", operation_id="baseActivity", sync_to_thread=True)
+def base_activity(
+    actor: Actor,
+    services: Services,
+    base: int,
+    table_id: int | None = None,
+    user_id: int | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> dict[str, Any]:
+    """Every row change in the base, newest first (base admins and owners only)."""
+    return services.rows.activity(
+        actor, base, table_id=table_id, user_id=user_id, limit=limit, cursor=cursor
+    )
+
+
 @get("/bases/{base:int}/trash", operation_id="listTrash", sync_to_thread=True)
 def list_trash(actor: Actor, services: Services, base: int) -> dict[str, Any]:
     """Deleted items of a base that can still be restored."""
@@ -250,6 +281,8 @@ ROUTES = [
     delete_rows,
     delete_row,
     row_history,
+    restore_row_version,
+    base_activity,
     list_trash,
     restore_trash_item,
 ]

@@ -14,7 +14,7 @@ from tablekit.db.models import BaseMeta, RowHistory, TableMeta, User, ViewMeta
 from tablekit.errors import NotFound, TooLarge, ValidationFailed
 from tablekit.fields.base import FieldDef, FieldType
 from tablekit.registry import Registry
-from tablekit.services import rowwrite
+from tablekit.services import revisions, rowwrite
 from tablekit.services.access import Access
 from tablekit.services.actor import Actor
 from tablekit.services.cellctx import make_context
@@ -396,6 +396,41 @@ class RowService:
             self.finish(op)
 
     # --- history -------------------------------------------------------------------------
+    def activity(
+        self,
+        actor: Actor,
+        base_id: int,
+        *,
+        table_id: int | None = None,
+        user_id: int | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> dict[str, Any]:
+        """The base's activity log (every row change), for its admins."""
+        with self.db.read() as session:
+            self.access.require_base(session, actor, base_id, "schema")
+            return revisions.activity(
+                session, self.registry, base_id,
+                table_id=table_id, user_id=user_id, limit=limit, cursor=cursor,
+            )  # fmt: skip
+
+    def restore_version(
+        self, actor: Actor, table_ref: str | int, row_id: int, entry_id: int
+    ) -> dict[str, Any]:
+        """Put the row back as it was right after history entry ``entry_id`` (one update,
+        recorded as ``restore``); answers the row and the fields that could not go back."""
+        with self.db.write() as session:
+            op = self._op(session, actor, table_ref, "write")
+            if not op.fetch([row_id]):
+                raise NotFound(f"Row {row_id} not found", code="ROW_NOT_FOUND")
+            cells, skipped = revisions.values_after(op, row_id, entry_id)
+            if cells:
+                encoded = encode_rows(op.schema, self.registry, [cells], op.ctx, creating=False)
+                rowwrite.update_rows(op, [row_id], encoded, action="restore")
+                self.finish(op)
+            row = op.decoder("name").decode(op.fetch([row_id]))[0]
+            return {**row, "not_restored": skipped}
+
     def history(
         self, actor: Actor, table_ref: str | int, row_id: int, limit: int = 200
     ) -> list[dict[str, Any]]:

@@ -310,9 +310,10 @@ def update_rows(
     ids: Sequence[int],
     encoded: Sequence[EncodedRow],
     expected_versions: dict[int, int] | None = None,
+    action: str = "update",
 ) -> list[int]:
     """Apply partial updates; returns the ids of rows that changed (``op.changes`` also
-    records which fields)."""
+    records which fields). ``action`` names the change in the history (``restore``)."""
     if len(set(ids)) != len(ids):
         raise ValidationFailed("A row id appears twice in this request", code="DUPLICATE_ROW")
     old_rows = op.fetch(ids, lock=True)
@@ -372,7 +373,7 @@ def update_rows(
                 "base_id": op.base.id,
                 "table_id": op.schema.id,
                 "row_id": old.id,
-                "action": "update",
+                "action": action,
                 "actor_id": op.actor_id,
                 "changes": changes,
                 "at": now,

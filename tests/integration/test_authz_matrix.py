@@ -15,6 +15,7 @@ PUBLIC = {
     "login",
     "logout",
     "publicForm",
+    "publicFormChoices",
     "submitPublicForm",
     "publicView",
     "publicViewRows",
@@ -128,6 +129,7 @@ def world(services, client):
         "rule": rule["id"],
         "job": started.json()["job_id"],
         "webhook": webhook["id"],
+        "entry": services.rows.history(owner_actor, table["id"], row["id"])[0]["id"],
     }
     # Workspace B with one user per role; none of them belongs to workspace A.
     b_owner, b_actor = make_user(services, workspace="B")
