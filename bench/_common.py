@@ -228,9 +228,12 @@ def cli(data_dir: Path, *args: str) -> str:
 class Server:
     """``tablekit serve --workers N`` on a free loopback port with its own data dir."""
 
-    def __init__(self, data_dir: Path, workers: int = 1) -> None:
+    def __init__(
+        self, data_dir: Path, workers: int = 1, extra_env: dict[str, str] | None = None
+    ) -> None:
         self.data_dir = data_dir
         self.workers = workers
+        self.extra_env = extra_env or {}
         self.port = free_port()
         self.url = f"http://{LOOPBACK}:{self.port}"
         self.log_path = data_dir.parent / f"serve-{self.port}.log"
@@ -253,7 +256,7 @@ class Server:
                 "--workers",
                 str(self.workers),
             ],
-            env=_env(self.data_dir),
+            env={**_env(self.data_dir), **self.extra_env},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, so stop() ends all its workers

@@ -18,6 +18,7 @@ from tablekit.api.structs import (
 from tablekit.errors import ValidationFailed
 from tablekit.services.actor import Actor
 from tablekit.services.container import Services
+from tablekit.services.rows import MAX_OFFSET
 
 
 def parse_filter(raw: str | None) -> Any:
@@ -52,10 +53,14 @@ def list_rows(
     fields: str | None = None,
     limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
     cursor: str | None = None,
+    offset: Annotated[int | None, Parameter(ge=0, le=MAX_OFFSET)] = None,
     keys: str = "name",
 ) -> dict[str, Any]:
     """Rows of a table. ``filter`` is JSON ({"and": [{"field", "op", "value"}]}), ``sort`` is
-    like ``-Total,Name``; page on with ``cursor`` = the previous ``next_cursor``."""
+    like ``-Total,Name``; page on with ``cursor`` = the previous ``next_cursor``. ``offset``
+    (instead of a cursor) starts at the n-th matching row, for jumping far into a long
+    table (a grid's scrollbar); it costs a scan of the skipped index entries, so page on
+    from there with ``next_cursor``."""
     return services.rows.query(
         actor,
         table,
@@ -66,6 +71,7 @@ def list_rows(
         fields=parse_fields(fields),
         limit=limit,
         cursor=cursor,
+        offset=offset,
         keys=keys,
     )
 
@@ -85,6 +91,7 @@ def query_rows(actor: Actor, services: Services, table: str, data: RowsQuery) ->
         fields=data.fields,
         limit=data.limit,
         cursor=data.cursor,
+        offset=data.offset,
         keys=data.keys,
     )
 

@@ -125,6 +125,7 @@ class RowsQuery(In):
     fields: list[str] | None = None
     limit: int = 100
     cursor: str | None = None
+    offset: int | None = None
     view: str | int | None = None
     keys: str = "name"
 

@@ -31,6 +31,7 @@ from tablekit.storage.schema import schema_of
 
 MAX_BATCH = 1000
 MAX_LIMIT = 1000
+MAX_OFFSET = 100_000_000
 
 
 def check_batch(items: Sequence[Any], what: str = "rows") -> None:
@@ -130,6 +131,7 @@ class RowService:
         fields: Sequence[str | int] | None = None,
         limit: int = 100,
         cursor: str | None = None,
+        offset: int | None = None,
         keys: str = "name",
     ) -> dict[str, Any]:
         with self.db.read() as session:
@@ -143,6 +145,7 @@ class RowService:
                 fields=fields,
                 limit=limit,
                 cursor=cursor,
+                offset=offset,
                 keys=keys,
             )
 
@@ -157,12 +160,18 @@ class RowService:
         fields: Sequence[str | int | FieldDef] | None = None,
         limit: int = 100,
         cursor: str | None = None,
+        offset: int | None = None,
         keys: str = "name",
     ) -> dict[str, Any]:
         """One page of rows in an open operation (access already decided)."""
         keys = check_keys(keys)
         if not 1 <= limit <= MAX_LIMIT:
             raise ValidationFailed(f"limit is 1 to {MAX_LIMIT}", code="INVALID_LIMIT")
+        if offset is not None and (cursor or not 0 <= offset <= MAX_OFFSET):
+            raise ValidationFailed(
+                f"offset is 0 to {MAX_OFFSET}, and not together with a cursor",
+                code="INVALID_OFFSET",
+            )
         compiler = self.compiler_for(op)
         conds = self._conditions(op, compiler, view, filter, search)
         sort_spec = (
@@ -194,6 +203,8 @@ class RowService:
             if cursor:
                 query = query.where(compiler.after(sort_keys, values, last_id))
             query = query.order_by(*compiler.order_by(sort_keys)).limit(limit + 1)
+            if offset:
+                query = query.offset(offset)
             rows = list(op.session.execute(query).all())
         more = len(rows) > limit
         rows = rows[:limit]
