@@ -12,10 +12,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tablekit.db.models import TableMeta, ViewMeta
+from tablekit.db.models import TableMeta
 from tablekit.errors import ValidationFailed
 from tablekit.fields.base import CellError, FieldDef, FieldType
 from tablekit.fields.select import normalize_choices
@@ -26,8 +26,7 @@ from tablekit.services import fieldops
 from tablekit.services.events import TABLE_CHANGED, Event, emit
 from tablekit.services.rowwrite import Op
 from tablekit.services.workspaces import clean_name
-from tablekit.storage import physical
-from tablekit.storage.schema import TableSchema, schema_of
+from tablekit.storage.schema import TableSchema
 
 NEW_TABLE_EXCLUDED = frozenset({"link", "button", "attachment"})
 NOT_KEYS = frozenset({"multiple_select", "collaborator", "attachment", "link"})
@@ -253,27 +252,7 @@ def create_table(
     while final in taken:
         final = f"{wanted} ({n})"
         n += 1
-    position = (
-        session.scalar(select(func.max(TableMeta.position)).where(TableMeta.base_id == base_id))
-        or 0
-    ) + 1
-    table = TableMeta(base_id=base_id, name=final, position=position, schema_version=1)
-    session.add(table)
-    session.flush()
-    physical.create_table(session.connection(), schema_of(session, table), registry)
-    for spec in specs:
-        fieldops.add_field(session, registry, table, spec)
-    if table.primary_field_id is None:
-        primary = fieldops.add_field(
-            session,
-            registry,
-            table,
-            {"name": fieldops.free_name(session, table.id, "Name"), "type": "text"},
-        )
-        primary.position = 0
-        table.primary_field_id = primary.id
-    session.add(ViewMeta(table_id=table.id, name="Grid", type="grid", config={}, position=1))
-    session.flush()
+    table = fieldops.add_table(session, registry, base_id, final, specs)
     emit(
         session,
         [

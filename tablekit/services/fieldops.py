@@ -1,7 +1,9 @@
-"""Creating, changing and deleting fields inside an open write transaction.
+"""Creating tables, and creating, changing and deleting fields, inside an open write
+transaction.
 
-Used by the table service (fields given at table creation) and the field service. Every
-change bumps the table's ``schema_version`` so cached Table objects are rebuilt.
+Used by the table service, the field service and imports into a new table (which must
+create the table inside the import's own transaction). Every change bumps the table's
+``schema_version`` so cached Table objects are rebuilt.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tablekit.db.models import FieldMeta, TableMeta
+from tablekit.db.models import FieldMeta, TableMeta, ViewMeta
 from tablekit.errors import Conflict, ValidationFailed
 from tablekit.fields.base import FieldDef, FieldType, OptionsContext
 from tablekit.fields.system import auto_number_period, render_auto_number
@@ -24,6 +26,38 @@ from tablekit.storage import counters, physical
 from tablekit.storage.schema import field_def, schema_of
 
 ALLOWED_FIELD_KEYS = frozenset({"name", "type", "options", "unique", "required", "description"})
+
+
+def add_table(
+    session: Session,
+    registry: Registry[FieldType],
+    base_id: int,
+    name: str,
+    specs: list[dict[str, Any]],
+) -> TableMeta:
+    """A table with its fields (the first that can be primary is primary; a text field
+    "Name" is added when none can) and a default grid view; ``name`` must be free."""
+    position = (
+        session.scalar(select(func.max(TableMeta.position)).where(TableMeta.base_id == base_id))
+        or 0
+    ) + 1
+    table = TableMeta(base_id=base_id, name=name, position=position, schema_version=1)
+    session.add(table)
+    session.flush()
+    physical.create_table(session.connection(), schema_of(session, table), registry)
+    for spec in specs:
+        if not isinstance(spec, dict):
+            raise ValidationFailed("Each field is an object", code="INVALID_FIELD")
+        add_field(session, registry, table, spec)
+    if table.primary_field_id is None:
+        primary = add_field(
+            session, registry, table, {"name": free_name(session, table.id, "Name"), "type": "text"}
+        )
+        primary.position = 0
+        table.primary_field_id = primary.id
+    session.add(ViewMeta(table_id=table.id, name="Grid", type="grid", config={}, position=1))
+    session.flush()
+    return table
 
 
 def check_field_spec(spec: dict[str, Any]) -> None:

@@ -197,33 +197,7 @@ class SchemaService:
         with self.db.write() as session:
             _base, _ = self.access.require_base(session, actor, base_id, "schema")
             name = self._unique_table_name(session, base_id, clean_name(name, "table"))
-            position = (
-                session.scalar(
-                    select(func.max(TableMeta.position)).where(TableMeta.base_id == base_id)
-                )
-                or 0
-            ) + 1
-            table = TableMeta(base_id=base_id, name=name, position=position, schema_version=1)
-            session.add(table)
-            session.flush()
-            physical.create_table(session.connection(), schema_of(session, table), self.registry)
-            for spec in fields:
-                if not isinstance(spec, dict):
-                    raise ValidationFailed("Each field is an object", code="INVALID_FIELD")
-                fieldops.add_field(session, self.registry, table, spec)
-            if table.primary_field_id is None:
-                primary = fieldops.add_field(
-                    session,
-                    self.registry,
-                    table,
-                    {"name": fieldops.free_name(session, table.id, "Name"), "type": "text"},
-                )
-                primary.position = 0
-                table.primary_field_id = primary.id
-            session.add(
-                ViewMeta(table_id=table.id, name="Grid", type="grid", config={}, position=1)
-            )
-            session.flush()
+            table = fieldops.add_table(session, self.registry, base_id, name, fields)
             emit(
                 session,
                 [
