@@ -82,7 +82,7 @@ class ExportService:
         """Check access and resolve the view now, so errors answer before any byte is sent."""
         with self.services.db.read() as session:
             op = self._op(session, actor, table_ref)
-            view = self.rows._view(op, view_ref)
+            view = self.rows.view_of(op, view_ref)
             fields = [f for f in op.schema.fields if f.type != "button"]
             if view is not None:
                 config = view.config or {}
@@ -99,7 +99,7 @@ class ExportService:
         while True:
             with self.services.db.read() as session:
                 op = self._op(session, export.actor, export.table_id)
-                view = self.rows._view(op, export.view_id)
+                view = self.rows.view_of(op, export.view_id)
                 # A field deleted while the export runs leaves its column empty.
                 current = [op.schema.by_id(f.id) for f in export.fields]
                 page = self.rows.page(

@@ -100,7 +100,7 @@ class RowService:
             conds.append(compiler.search(search[:200]))
         return conds
 
-    def _view(self, op: Op, view_ref: str | int | None) -> ViewMeta | None:
+    def view_of(self, op: Op, view_ref: str | int | None) -> ViewMeta | None:
         if view_ref in (None, ""):
             return None
         query = select(ViewMeta).where(ViewMeta.table_id == op.schema.id)
@@ -138,7 +138,7 @@ class RowService:
             op = self._op(session, actor, table_ref, "read")
             return self.page(
                 op,
-                view=self._view(op, view),
+                view=self.view_of(op, view),
                 filter=filter,
                 sort=sort,
                 search=search,
@@ -255,7 +255,7 @@ class RowService:
         with self.db.read() as session:
             op = self._op(session, actor, table_ref, "read")
             compiler = self.compiler_for(op)
-            conds = self._conditions(op, compiler, self._view(op, view), filter, search)
+            conds = self._conditions(op, compiler, self.view_of(op, view), filter, search)
             query = select(func.count()).select_from(op.table)
             if conds:
                 query = query.where(*conds)
