@@ -116,15 +116,7 @@ def activity(
                 "user": {"id": entry.actor_id, "email": email, "name": name}
                 if entry.actor_id
                 else None,
-                "changes": [
-                    {
-                        "field_id": key,
-                        "field": _field_name(schema, key),
-                        "old": old,
-                        "new": new,
-                    }
-                    for key, (old, new) in (entry.changes or {}).items()
-                ],
+                **_described_changes(entry, schema),
             }
         )
     more = len(rows) > limit
@@ -143,6 +135,19 @@ ACTIONS = {
     "import": "imported",
 }
 CURSOR = "activity"
+
+
+def _described_changes(entry: RowHistory, schema: TableSchema | None) -> dict[str, Any]:
+    """Field changes as {field, old, new}; an import is one entry for all its rows, whose
+    record is the job's summary (created, updated, rejected, first and last row id)."""
+    if entry.action == "import":
+        return {"changes": [], "summary": dict(entry.changes or {})}
+    return {
+        "changes": [
+            {"field_id": key, "field": _field_name(schema, key), "old": old, "new": new}
+            for key, (old, new) in (entry.changes or {}).items()
+        ]
+    }
 
 
 def _field_name(schema: TableSchema | None, key: str) -> str | None:

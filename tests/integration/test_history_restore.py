@@ -157,3 +157,28 @@ def test_activity_log_lists_changes_across_tables_newest_first_for_admins(
     assert len(by_user) == 2 and all(i["user"]["id"] == api.user_id for i in by_user)
     assert editor.get(path).status_code == 403
     assert api.get(f"{path}?cursor=garbage").status_code == 422
+
+
+def test_an_import_is_one_activity_entry_with_its_summary(base: dict[str, Any]) -> None:
+    api = base["api"]
+    started = api.post(
+        f"/api/v1/tables/{base['people']}/import",
+        files={"file": ("people.csv", b"Name,Score\nEve,1\nFay,2\n")},
+    )
+    assert started.status_code == 202, started.text
+    job = wait_for_job(api, started.json()["job_id"])
+    assert job["status"] == "succeeded", job
+    newest = api.ok("get", f"/api/v1/bases/{base['base']['id']}/activity")["items"][0]
+    assert newest["action"] == "imported" and newest["table"] == "People"
+    assert newest["changes"] == [] and newest["summary"]["created"] == 2
+
+
+def wait_for_job(api: Api, job_id: int) -> dict[str, Any]:
+    import time
+
+    deadline = time.monotonic() + 30
+    while True:
+        job = api.ok("get", f"/api/v1/jobs/{job_id}")
+        if job["status"] in ("succeeded", "failed") or time.monotonic() > deadline:
+            return dict(job)
+        time.sleep(0.1)
