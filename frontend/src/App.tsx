@@ -2,6 +2,8 @@ import { lazy, Suspense } from "react";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { BrowserRouter, Link, Route, Routes } from "react-router-dom";
 import { ApiError } from "./api/client";
+import { endpoints } from "./api/endpoints";
+import { qk } from "./api/queries";
 import { RequireAuth } from "./shell/auth";
 import { HomePage } from "./shell/HomePage";
 import { LoginPage } from "./shell/LoginPage";
@@ -23,6 +25,16 @@ export const queryClient = new QueryClient({
     },
   },
 });
+
+/** Opening a base by its address: fetch its schema and code while sign-in is checked. */
+function warmUp(path: string) {
+  const match = /^\/bases\/(\d+)/.exec(path);
+  if (!match) return;
+  const id = Number(match[1]);
+  void import("./base/BasePage");
+  void queryClient.prefetchQuery({ queryKey: qk.schema(id), queryFn: () => endpoints.schema(id) });
+}
+if (typeof window !== "undefined") warmUp(window.location.pathname);
 
 function NotFound() {
   return (

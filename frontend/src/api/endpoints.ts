@@ -46,6 +46,8 @@ export interface RowQuery {
   search?: string;
   limit?: number;
   cursor?: string | null;
+  /** Start at the n-th matching row instead of a cursor (far jumps). */
+  offset?: number;
 }
 
 function rowParams(q: RowQuery): Record<string, string | number | undefined> {
@@ -57,6 +59,7 @@ function rowParams(q: RowQuery): Record<string, string | number | undefined> {
     search: q.search || undefined,
     limit: q.limit,
     cursor: q.cursor ?? undefined,
+    offset: q.offset,
   };
 }
 

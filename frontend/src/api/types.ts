@@ -183,6 +183,19 @@ export interface FormFieldConfig {
   field_id: Id;
   required?: boolean;
   help?: string;
+  /** Link fields only: which rows of the linked table the picker offers. */
+  filter?: FilterGroup | null;
+  /** Link fields only: visitors add new rows of the linked table (line items) instead of picking. */
+  subform?: SubformConfig;
+}
+
+/** A link field shown as line items: each line becomes a new row of the linked table. */
+export interface SubformConfig {
+  /** Fields of the linked table (never its link back). */
+  fields: { field_id: Id; required?: boolean; help?: string }[];
+  min_rows?: number;
+  /** Default 50. */
+  max_rows?: number;
 }
 
 export interface FormConfig {

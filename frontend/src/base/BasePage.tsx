@@ -3,6 +3,8 @@ import { Link, Navigate, Route, Routes, useParams } from "react-router-dom";
 import { Sheet } from "lucide-react";
 import { useInvalidateSchema, useSchema } from "../api/queries";
 import type { BaseSchema, Field, ViewType } from "../api/types";
+import { LiveIndicator } from "../live/LiveIndicator";
+import { useLiveBase } from "../live/useLiveBase";
 import { Topbar } from "../shell/Topbar";
 import { EmptyState, ErrorState, Loading } from "../ui/States";
 import { normalizeViewConfig } from "../views/filter";
@@ -10,6 +12,7 @@ import { ViewContext, type ViewContextValue } from "./context";
 import { TableTabs } from "./TableTabs";
 import { useViewConfigUpdater } from "./useViewConfig";
 import { ViewSwitcher } from "./ViewSwitcher";
+import { BaseNav } from "../activity/BaseNav";
 import "../shell/shell.css";
 import "./base.css";
 
@@ -17,13 +20,24 @@ export interface ViewProps {
   switcher: ReactNode;
 }
 
+// The grid is what most bases open on: start loading it (and AG Grid) with the schema
+// request instead of after it, so opening a table costs one round of waiting, not two.
+const loadGrid = () => import("../grid/GridView");
+void loadGrid();
+
 const VIEWS: Record<ViewType, ComponentType<ViewProps>> = {
-  grid: lazy(() => import("../grid/GridView")),
+  grid: lazy(loadGrid),
   form: lazy(() => import("../forms/FormView")),
   kanban: lazy(() => import("../kanban/KanbanView")),
   calendar: lazy(() => import("../calendar/CalendarView")),
   gallery: lazy(() => import("../gallery/GalleryView")),
 };
+
+// Base-level screens (documents, trash, activity) load on demand too.
+const DocumentsPage = lazy(() => import("../documents/DocumentsPage"));
+const TrashPage = lazy(() => import("../trash/TrashPage"));
+const ActivityPage = lazy(() => import("../activity/ActivityPage"));
+const AutomationsPage = lazy(() => import("../automations/AutomationsPage"));
 
 function ViewScreen({ schema }: { schema: BaseSchema }) {
   const params = useParams();
@@ -82,13 +96,14 @@ export default function BasePage() {
   const baseId = Number(params.baseId);
   const schema = useSchema(baseId);
   const refresh = useInvalidateSchema(baseId);
+  const live = useLiveBase(baseId);
   const tableMatch = /tables\/(\d+)/.exec(params["*"] ?? "");
   const activeTable = tableMatch ? Number(tableMatch[1]) : undefined;
   const data = schema.data;
 
   return (
     <div className="app">
-      <Topbar>
+      <Topbar actions={<>{data && <BaseNav base={data} />}<LiveIndicator status={live} /></>}>
         <Link to="/">Home</Link>
         <span aria-hidden>/</span>
         <strong className="truncate">{data?.name ?? "…"}</strong>
@@ -114,6 +129,10 @@ export default function BasePage() {
               />
               <Route path="tables/:tableId" element={<TableRedirect schema={data} />} />
               <Route path="tables/:tableId/views/:viewId" element={<ViewScreen schema={data} />} />
+              <Route path="documents/*" element={<Suspense fallback={<Loading />}><DocumentsPage base={data} /></Suspense>} />
+              <Route path="trash" element={<Suspense fallback={<Loading />}><TrashPage base={data} refreshSchema={refresh} /></Suspense>} />
+              <Route path="activity" element={<Suspense fallback={<Loading />}><ActivityPage base={data} /></Suspense>} />
+              <Route path="automations/*" element={<Suspense fallback={<Loading />}><AutomationsPage base={data} /></Suspense>} />
             </Routes>
           </div>
         </>

@@ -5,6 +5,8 @@ import { endpoints } from "../api/endpoints";
 import type { BaseSchema, Table } from "../api/types";
 import { ConfirmDialog, PromptDialog } from "../ui/dialogs";
 import { Popover, usePopover } from "../ui/Popover";
+import { ImportTableButton } from "../interchange/ImportTableButton";
+import { AutomationsTab } from "../automations/AutomationsTab";
 
 export function TableTabs(props: {
   base: BaseSchema;
@@ -41,6 +43,8 @@ export function TableTabs(props: {
           <Plus size={15} /> Add table
         </button>
       )}
+      <ImportTableButton base={base} refresh={refresh} />
+      <AutomationsTab base={base} />
       {menu.open && active && (
         <Popover anchor={menu.anchor} onClose={menu.close}>
           <div role="menu">

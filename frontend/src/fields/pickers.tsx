@@ -6,6 +6,7 @@ import { useMembers } from "../api/queries";
 import type { Field, Id, LinkRef, Table, UserRef } from "../api/types";
 import { SelectChip } from "./CellValue";
 import { formatCell, fieldKey } from "./format";
+import { useDebounced } from "../ui/useDebounced";
 
 interface Option {
   key: string | number;
@@ -91,14 +92,6 @@ export function ChoicePicker(props: { field: Field; value: unknown; onChange: (v
   );
 }
 
-function useDebounced<T>(value: T, ms = 250): T {
-  const [v, setV] = useState(value);
-  useEffect(() => {
-    const t = window.setTimeout(() => setV(value), ms);
-    return () => window.clearTimeout(t);
-  }, [value, ms]);
-  return v;
-}
 
 /** Pick rows of the linked table; the cell is written as a list of row ids. */
 export function LinkPicker(props: { field: Field; target: Table | undefined; value: unknown; onChange: (v: LinkRef[]) => void; autoFocus?: boolean }) {

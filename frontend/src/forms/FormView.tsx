@@ -4,25 +4,28 @@ import { endpoints } from "../api/endpoints";
 import type { FormConfig, FormFieldConfig, ShareLink } from "../api/types";
 import type { ViewProps } from "../base/BasePage";
 import { useView } from "../base/context";
-import { isEditable, typeInfo } from "../fields/fieldTypes";
+import { typeInfo } from "../fields/fieldTypes";
 import { EmptyState } from "../ui/States";
 import { useToast } from "../ui/toast";
+import { isPublicType } from "./formDesign";
+import { LinkFieldSettings } from "./LinkFieldSettings";
+import { PLAIN_TYPES } from "./publicForm";
 import { ShareDialog } from "./ShareDialog";
 import "./forms.css";
 
-const PUBLIC_TYPES = new Set(["text", "long_text", "email", "url", "phone", "number", "currency", "percent", "rating", "duration", "checkbox", "date", "datetime", "single_select", "multiple_select"]);
-
 export default function FormView({ switcher }: ViewProps) {
-  const { table, view, config, updateConfig, canEditSchema } = useView();
+  const { base, table, view, config, updateConfig, canEditSchema } = useView();
   const toast = useToast();
   const [share, setShare] = useState<ShareLink | null>(null);
-  const candidates = table.fields.filter((f) => isEditable(f) && f.type !== "collaborator");
+  // Files, people and computed fields cannot be filled in by visitors; the server refuses them.
+  const candidates = table.fields.filter(isPublicType);
   const form: FormConfig = {
     title: view.name,
     submit_label: "Submit",
     success_message: "Thank you! Your answer was recorded.",
     ...config.form,
-    fields: config.form?.fields ?? candidates.filter((f) => PUBLIC_TYPES.has(f.type)).map((f) => ({ field_id: f.id, required: !!f.required })),
+    // Links are not on the default form: a picker shows the names of other rows to the public.
+    fields: config.form?.fields ?? candidates.filter((f) => PLAIN_TYPES.has(f.type)).map((f) => ({ field_id: f.id, required: !!f.required })),
   };
   const chosen = form.fields ?? [];
   const set = (patch: Partial<FormConfig>) => updateConfig({ form: { ...form, ...patch } });
@@ -77,7 +80,8 @@ export default function FormView({ switcher }: ViewProps) {
                     )}
                   </div>
                   <input className="input input-sm" placeholder="Help text (optional)" aria-label={`Help text for ${f.name}`} value={c.help ?? ""} onChange={(e) => setField(i, { help: e.target.value })} readOnly={!canEditSchema} />
-                  {!PUBLIC_TYPES.has(f.type) && <p className="hint">People without an account cannot fill in {typeInfo(f.type).label.toLowerCase()} fields; this one is skipped on the public form.</p>}
+                  {f.type === "link" && <LinkFieldSettings link={f} item={c} tables={base.tables} formTable={table} readOnly={!canEditSchema} onChange={(patch) => setField(i, patch)} />}
+                  {!isPublicType(f) && <p className="hint">People without an account cannot fill in {typeInfo(f.type).label.toLowerCase()} fields; remove this one from the form.</p>}
                 </div>
               );
             })}

@@ -1,8 +1,9 @@
-import { Plus, Search, Trash2, Columns3 } from "lucide-react";
+import { Plus, Search, Trash2, Columns3, Undo2 } from "lucide-react";
 import type { RowCount } from "../api/types";
 import { useView } from "../base/context";
 import { ColorMenu, FieldsMenu, FilterMenu, GroupMenu, SortMenu } from "../views/ToolbarMenus";
 import { formatNumber } from "../fields/format";
+import { TableDataButtons } from "../interchange/TableDataButtons";
 
 export function formatCount(count: RowCount | null): string {
   if (!count) return "";
@@ -19,6 +20,9 @@ export function GridToolbar(props: {
   onDeleteSelected: () => void;
   onAddRow: () => void;
   onAddField: () => void;
+  /** What Undo would undo ("edit of Stock"), or null when there is nothing to undo. */
+  undoLabel?: string | null;
+  onUndo?: () => void;
 }) {
   const { table, config, updateConfig, canEditData, canEditSchema } = useView();
   const fields = table.fields;
@@ -31,10 +35,24 @@ export function GridToolbar(props: {
       <SortMenu config={config} fields={fields} update={updateConfig} />
       <GroupMenu config={config} fields={fields} update={updateConfig} />
       <ColorMenu config={config} fields={fields} update={updateConfig} />
+      <span className="toolbar-sep" />
+      <TableDataButtons />
       <span className="spacer" />
       {props.selected > 0 && canEditData && (
         <button className="btn btn-sm btn-danger" onClick={props.onDeleteSelected}>
           <Trash2 size={14} /> Delete {props.selected} {props.selected === 1 ? "row" : "rows"}
+        </button>
+      )}
+      {canEditData && props.onUndo && (
+        <button
+          className="btn btn-sm btn-ghost btn-icon"
+          onClick={props.onUndo}
+          disabled={!props.undoLabel}
+          aria-label={props.undoLabel ? `Undo ${props.undoLabel}` : "Undo"}
+          title={props.undoLabel ? `Undo ${props.undoLabel} (Ctrl+Z)` : "Nothing to undo yet: edits and pastes in this grid can be undone with Ctrl+Z"}
+          data-testid="grid-undo"
+        >
+          <Undo2 size={15} />
         </button>
       )}
       <div className="search-box">

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import {
   AllCommunityModule, ModuleRegistry, themeQuartz,
-  type CellEditRequestEvent, type CellKeyDownEvent, type ColumnResizedEvent, type GridApi, type GridReadyEvent, type RowClassParams,
+  type CellEditingStoppedEvent, type CellEditRequestEvent, type CellKeyDownEvent, type ColDef, type ColumnResizedEvent, type GridApi,
+  type GridReadyEvent, type RowClassParams,
 } from "ag-grid-community";
 import { AgGridReact } from "ag-grid-react";
 import { Sheet } from "lucide-react";
@@ -11,7 +12,9 @@ import type { ViewProps } from "../base/BasePage";
 import { useView, visibleFields } from "../base/context";
 import { FieldDialog } from "../fields/FieldDialog";
 import { isEditable } from "../fields/fieldTypes";
-import { fieldKey, formatCell, parseInput } from "../fields/format";
+import { fieldKey, parseInput } from "../fields/format";
+import { useLiveGrid } from "../live/useLiveGrid";
+import { useMe } from "../shell/auth";
 import { ConfirmDialog } from "../ui/dialogs";
 import { EmptyState, ErrorState } from "../ui/States";
 import { useToast } from "../ui/toast";
@@ -23,7 +26,12 @@ import { GridToolbar } from "./GridToolbar";
 import { isGroupHeader, type GridItem } from "./pager";
 import { RowPanel } from "./RowPanel";
 import { commitCell } from "./rowCommit";
-import { BLOCK, useDebounced, useGridData } from "./useGridData";
+import { useGridClipboard } from "./clipboardActions";
+import { isMultiCell } from "./selection";
+import { useRangeSelection } from "./selectionState";
+import { useGridUndo } from "./undoActions";
+import { BLOCK, useGridData } from "./useGridData";
+import { useDebounced } from "../ui/useDebounced";
 import "./grid.css";
 
 ModuleRegistry.registerModules([AllCommunityModule]);
@@ -56,6 +64,7 @@ function emptyValue(field: Field): unknown {
 export default function GridView({ switcher }: ViewProps) {
   const { base, table, config, fieldsById, canEditData, canEditSchema, updateConfig, refreshSchema } = useView();
   const toast = useToast();
+  const me = useMe();
   const apiRef = useRef<GridApi<GridItem> | null>(null);
   const [search, setSearch] = useState("");
   const debouncedSearch = useDebounced(search, 300);
@@ -74,11 +83,47 @@ export default function GridView({ switcher }: ViewProps) {
     },
     [data],
   );
+  const notify = useCallback((m: string, kind: "info" | "error" | "success" = "info") => toast.show(m, kind), [toast]);
+  const getApi = useCallback(() => apiRef.current, []);
+  const undo = useGridUndo({
+    tableId: table.id,
+    fieldsById,
+    applyRow,
+    notify,
+    gridVersion: (id) => {
+      const item = apiRef.current?.getRowNode(String(id))?.data;
+      return item && !isGroupHeader(item) ? item.version : undefined;
+    },
+  });
+  const { record } = undo;
+  /** Save one cell; a saved edit can be undone. */
   const commit = useCallback(
-    (row: Row, field: Field, value: unknown) =>
-      void commitCell(table.id, row, field, value, { apply: applyRow, notify: (m, kind) => toast.show(m, kind) }),
-    [table.id, applyRow, toast],
+    (row: Row, field: Field, value: unknown) => {
+      const old = row.fields[fieldKey(field.id)] ?? null;
+      void commitCell(table.id, row, field, value, { apply: applyRow, notify }).then((saved) => {
+        if (!saved) return;
+        const change = { rowId: row.id, fieldId: field.id, old, value: saved.fields[fieldKey(field.id)] ?? value };
+        record({ tableId: table.id, label: `edit of ${field.name}`, changes: [change], versions: { [row.id]: saved.version } }, new Map([[row.id, row.version]]));
+      });
+    },
+    [table.id, applyRow, notify, record],
   );
+  const isDataColumn = useCallback((colId: string) => fieldsById.has(Number(colId)), [fieldsById]);
+  const selection = useRangeSelection(getApi, isDataColumn);
+  const clipboard = useGridClipboard({ tableId: table.id, api: getApi, canEdit: canEditData, fieldsById, selection, applyRow, record, notify });
+  const live = useLiveGrid({
+    baseId: base.id,
+    tableId: table.id,
+    me: me.id,
+    api: getApi,
+    fieldsById,
+    applyRow,
+    notify: (m) => notify(m, "info"),
+    refresh: () => {
+      data.refresh();
+      apiRef.current?.refreshInfiniteCache();
+    },
+  });
 
   const context = useMemo<GridContext>(
     () => ({
@@ -103,7 +148,8 @@ export default function GridView({ switcher }: ViewProps) {
   );
 
   const sortOf = useCallback((f: Field) => config.sort?.find((s) => s.field === fieldKey(f.id))?.direction, [config.sort]);
-  const columns = useMemo(
+  const { cellClassRules } = selection;
+  const columns = useMemo<ColDef<GridItem>[]>(
     () =>
       buildColumns(table, config, canEditData, {
         isPrimary: (f) => f.id === table.primary_field_id,
@@ -115,8 +161,8 @@ export default function GridView({ switcher }: ViewProps) {
         onHide: (f) => updateConfig({ hidden_fields: [...(config.hidden_fields ?? []), f.id] }),
         onFreeze: (f) => updateConfig({ frozen_columns: visibleFields(table, config).findIndex((x) => x.id === f.id) + 1 }),
         onDelete: setDeletingField,
-      }),
-    [table, config, canEditData, canEditSchema, sortOf, updateConfig],
+      }).map((col) => (fieldsById.has(Number(col.colId)) ? { ...col, cellClassRules } : col)),
+    [table, config, canEditData, canEditSchema, sortOf, updateConfig, fieldsById, cellClassRules],
   );
 
   // Exact or estimated totals let the scrollbar show the whole table before it is loaded.
@@ -141,7 +187,8 @@ export default function GridView({ switcher }: ViewProps) {
   const onCellEditRequest = (e: CellEditRequestEvent<GridItem>) => {
     const row = asRow(e.data);
     const field = fieldsById.get(Number(e.colDef.colId));
-    if (!row || !field) return;
+    // Delete on a cell: onCellKeyDown (one cell) or the range clear (several) saves it.
+    if (!row || !field || e.source === "cellClear") return;
     let value = e.newValue;
     if (isTextEdit(value)) {
       const parsed = parseInput(field, value.__text);
@@ -149,7 +196,34 @@ export default function GridView({ switcher }: ViewProps) {
       value = parsed.value;
     }
     if (JSON.stringify(value) === JSON.stringify(e.oldValue ?? null)) return;
-    commit(row, field, value);
+    // A newer version of the row arrived while editing: save on top of it unless it changed
+    // this very cell (then the old version goes out and the server answers 409 with a notice).
+    const pending = live.takePending(row.id);
+    commit(pending && !pending.fields.has(field.id) ? pending.row : row, field, value);
+  };
+
+  const onCellEditingStopped = (e: CellEditingStoppedEvent<GridItem>) => {
+    const row = asRow(e.data);
+    if (row) live.flushPending(row.id);
+  };
+
+  /** Range keys, before the browser's own copy/paste (which must see the selection). */
+  const onGridKeyDown = (ev: React.KeyboardEvent) => {
+    const target = ev.target as HTMLElement;
+    if (target.tagName === "INPUT" || target.tagName === "TEXTAREA" || apiRef.current?.getEditingCells().length) return;
+    const mod = ev.ctrlKey || ev.metaKey;
+    const key = ev.key.toLowerCase();
+    if (mod && key === "c" && !ev.shiftKey) clipboard.copy();
+    else if (mod && key === "v" && !ev.shiftKey && canEditData) clipboard.paste();
+    else if (mod && key === "z" && !ev.shiftKey && canEditData) {
+      ev.preventDefault();
+      void undo.undo();
+    } else if ((ev.key === "Delete" || ev.key === "Backspace") && canEditData && isMultiCell(selection.bounds())) {
+      ev.preventDefault();
+      void clipboard.clear();
+    } else if (ev.key === "Escape" && isMultiCell(selection.bounds())) {
+      selection.clear();
+    }
   };
 
   const onCellKeyDown = (e: CellKeyDownEvent<GridItem>) => {
@@ -163,17 +237,10 @@ export default function GridView({ switcher }: ViewProps) {
       ev.preventDefault();
       if (field?.type === "checkbox" && editable) commit(row, field, !row.fields[fieldKey(field.id)]);
       else setOpenRow(row);
-    } else if ((ev.key === "Delete" || ev.key === "Backspace") && field && editable) {
+    } else if ((ev.key === "Delete" || ev.key === "Backspace") && field && editable && !isMultiCell(selection.bounds())) {
       commit(row, field, emptyValue(field));
-    } else if (mod && ev.key === "c" && field) {
-      void navigator.clipboard?.writeText(formatCell(field, row.fields[fieldKey(field.id)]));
-    } else if (mod && ev.key === "v" && field && editable) {
-      void navigator.clipboard?.readText().then((text) => {
-        const parsed = parseInput(field, text.replace(/\r?\n$/, ""));
-        if (parsed.ok) commit(row, field, parsed.value);
-        else toast.show(`${field.name}: ${parsed.error}`, "error");
-      });
     }
+    // Copy, paste and undo: onGridKeyDown (it must run before the browser's copy/paste).
   };
 
   const onColumnResized = (e: ColumnResizedEvent<GridItem>) => {
@@ -189,6 +256,7 @@ export default function GridView({ switcher }: ViewProps) {
     const hidden = (config.hidden_fields ?? []).filter((id) => !shown.includes(id));
     const next = [...shown, ...hidden];
     if (JSON.stringify(next) !== JSON.stringify(config.field_order ?? [])) updateConfig({ field_order: next });
+    selection.clear(); // column positions changed under the range
   };
 
   const addRow = async () => {
@@ -213,8 +281,10 @@ export default function GridView({ switcher }: ViewProps) {
         onDeleteSelected={() => setDeletingRows(true)}
         onAddRow={addRow}
         onAddField={() => setFieldDialog({})}
+        undoLabel={undo.label}
+        onUndo={() => void undo.undo()}
       />
-      <div className="view-body grid-body">
+      <div className="view-body grid-body" onKeyDown={onGridKeyDown} onMouseDownCapture={selection.onMouseDownCapture} onCopy={clipboard.onCopyEvent} onPaste={clipboard.onPasteEvent}>
         {data.error ? (
           <ErrorState error={data.error} onRetry={data.reload} />
         ) : (
@@ -239,6 +309,9 @@ export default function GridView({ switcher }: ViewProps) {
             readOnlyEdit
             onCellEditRequest={onCellEditRequest}
             onCellKeyDown={onCellKeyDown}
+            onCellEditingStopped={onCellEditingStopped}
+            onCellFocused={selection.onCellFocused}
+            navigateToNextCell={selection.navigateToNextCell}
             onColumnResized={onColumnResized}
             onDragStopped={onDragStopped}
             getRowClass={getRowClass}

@@ -1,46 +1,31 @@
 import { useEffect, useState } from "react";
-import { useQuery } from "@tanstack/react-query";
-import { History, Trash2, X } from "lucide-react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { Trash2, X } from "lucide-react";
 import { createPortal } from "react-dom";
-import { isNotFound } from "../api/client";
 import { endpoints } from "../api/endpoints";
 import { qk } from "../api/queries";
-import type { Field, HistoryChange, Row } from "../api/types";
+import type { Field, Row } from "../api/types";
 import { useView, orderedFields } from "../base/context";
 import { FieldInput } from "../fields/FieldInput";
 import { typeInfo } from "../fields/fieldTypes";
-import { fieldKey, formatCell, formatRelative } from "../fields/format";
+import { fieldKey, formatCell } from "../fields/format";
+import { useMe } from "../shell/auth";
 import { ConfirmDialog } from "../ui/dialogs";
 import { Loading } from "../ui/States";
 import { useToast } from "../ui/toast";
+import { RowComments } from "./RowComments";
+import { RowHistory } from "./RowHistory";
 import { commitCell } from "./rowCommit";
 
-function changeText(c: HistoryChange, byId: Map<number, Field>): string {
-  const id = Number(String(c.field_id).replace(/^f_/, ""));
-  const field = byId.get(id);
-  const show = (v: unknown) => (field ? formatCell(field, v) : typeof v === "object" && v !== null ? JSON.stringify(v) : String(v ?? ""));
-  return `${field?.name ?? c.field ?? "A field"}: ${show(c.old) || "(empty)"} → ${show(c.new) || "(empty)"}`;
-}
-
-/** The side panel with every field of one row, its history and a delete button. */
+/** The side panel with every field of one row, its comments, its history and a delete button. */
 export function RowPanel(props: { initial: Row; onClose: () => void; onSaved: (row: Row) => void; onDeleted: (id: number) => void }) {
   const { table, base, fieldsById, canEditData, config } = useView();
   const toast = useToast();
   const [row, setRow] = useState<Row>(props.initial);
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const me = useMe();
+  const qc = useQueryClient();
   const fresh = useQuery({ queryKey: ["row", table.id, props.initial.id], queryFn: () => endpoints.row(table.id, props.initial.id) });
-  const history = useQuery({
-    queryKey: qk.history(table.id, props.initial.id),
-    queryFn: async () => {
-      try {
-        return (await endpoints.rowHistory(table.id, props.initial.id)).items;
-      } catch (e) {
-        if (isNotFound(e)) return null;
-        throw e;
-      }
-    },
-    retry: false,
-  });
   useEffect(() => {
     if (fresh.data) setRow(fresh.data);
   }, [fresh.data]);
@@ -58,7 +43,7 @@ export function RowPanel(props: { initial: Row; onClose: () => void; onSaved: (r
       apply: (r) => { setRow(r); props.onSaved(r); },
       notify: (m, kind) => (kind === "error" ? toast.show(m, "error") : toast.show(m, "info")),
     });
-    if (saved) void history.refetch();
+    if (saved) void qc.invalidateQueries({ queryKey: qk.history(table.id, row.id) });
   };
 
   return createPortal(
@@ -82,21 +67,19 @@ export function RowPanel(props: { initial: Row; onClose: () => void; onSaved: (r
             </div>
           );
         })}
-        <section className="row-history">
-          <h3 className="row" style={{ gap: 6 }}><History size={15} /> History</h3>
-          <p className="small faint">Created {formatRelative(row.created_at)} · updated {formatRelative(row.updated_at)}</p>
-          {history.data === null && <p className="small muted">History is not available on this server yet.</p>}
-          {history.data?.length === 0 && <p className="small muted">No changes yet.</p>}
-          <ul>
-            {history.data?.map((h) => (
-              <li key={h.id}>
-                <div className="small"><strong>{h.actor?.name || h.actor?.email || "Automation"}</strong> {h.action === "create" || h.action === "created" ? "created the row" : h.action === "update" || h.action === "updated" ? "" : h.action}</div>
-                {h.changes.map((c, j) => <div key={j} className="small">{changeText(c, fieldsById)}</div>)}
-                <div className="small faint">{formatRelative(h.at)}</div>
-              </li>
-            ))}
-          </ul>
-        </section>
+        <RowComments tableId={table.id} rowId={row.id} role={base.role} meId={me.id} />
+        <RowHistory
+          tableId={table.id}
+          row={row}
+          fieldsById={fieldsById}
+          canRestore={canEditData}
+          onRestored={(r, notRestored) => {
+            setRow(r);
+            props.onSaved(r);
+            if (notRestored.length) toast.show(`Restored, except ${notRestored.join(", ")}: computed or deleted fields keep their current value`, "info");
+            else toast.success("Earlier version restored");
+          }}
+        />
       </div>
       {confirmDelete && (
         <ConfirmDialog title="Delete this row?" danger confirmLabel="Delete row" onClose={() => setConfirmDelete(false)} onConfirm={async () => {

@@ -8,10 +8,10 @@ const row = (id: number, status = "A"): Row => ({
 
 /** A fake keyset API over `n` rows: the cursor is the last id seen, as an opaque string. */
 function fakeApi(n: number, statusOf: (id: number) => string = () => "A") {
-  const calls: { cursor: string | null; limit: number }[] = [];
-  const fetchPage = async (cursor: string | null, limit: number): Promise<RowPage> => {
-    calls.push({ cursor, limit });
-    const after = cursor ? Number(atob(cursor)) : 0;
+  const calls: { cursor: string | null; limit: number; offset?: number }[] = [];
+  const fetchPage = async (cursor: string | null, limit: number, offset?: number): Promise<RowPage> => {
+    calls.push(offset === undefined ? { cursor, limit } : { cursor, limit, offset });
+    const after = cursor ? Number(atob(cursor)) : (offset ?? 0);
     const rows: Row[] = [];
     for (let id = after + 1; id <= Math.min(n, after + limit); id++) rows.push(row(id, statusOf(id)));
     const last = rows.at(-1)?.id ?? after;
@@ -44,17 +44,37 @@ describe("CursorPager", () => {
     expect(calls).toHaveLength(1);
   });
 
-  it("jumps far ahead with large pages and walks from the nearest known cursor", async () => {
+  it("walks up to ten blocks ahead in one large page from the nearest known cursor", async () => {
     const { fetchPage, calls } = fakeApi(10_000);
     const pager = new CursorPager(fetchPage, 100);
-    const b = await pager.getBlock(25);
-    expect((b.items[0] as Row).id).toBe(2501);
-    // 0-9 and 10-19 in pages of 1000, then 20-25 in one page of 600
-    expect(calls.map((c) => c.limit)).toEqual([1000, 1000, 600]);
+    expect(((await pager.getBlock(9)).items[0] as Row).id).toBe(901);
+    const b = await pager.getBlock(15);
+    expect((b.items[0] as Row).id).toBe(1501);
+    // 0-9 in one page of 1000, then 10-15 in one page of 600 from block 10's cursor
+    expect(calls.map((c) => c.limit)).toEqual([1000, 600]);
+    expect(calls[1].cursor).toBe(btoa("1000"));
     // blocks fetched on the way are cached: no new request
     const b12 = await pager.getBlock(12);
     expect((b12.items[0] as Row).id).toBe(1201);
-    expect(calls).toHaveLength(3);
+    expect(calls).toHaveLength(2);
+  });
+
+  it("jumps further than ten blocks by offset in one request, then pages on by cursor", async () => {
+    const { fetchPage, calls } = fakeApi(1_000_000);
+    const pager = new CursorPager(fetchPage, 100);
+    await pager.getBlock(0);
+    const middle = await pager.getBlock(5_000);
+    expect((middle.items[0] as Row).id).toBe(500_001);
+    expect(calls.at(-1)).toEqual({ cursor: null, limit: 100, offset: 500_000 });
+    const next = await pager.getBlock(5_001);
+    expect((next.items[0] as Row).id).toBe(500_101);
+    expect(calls.at(-1)).toEqual({ cursor: btoa("500100"), limit: 100 });
+    const before = await pager.getBlock(4_999); // no cursor known there: by offset again
+    expect((before.items[0] as Row).id).toBe(499_901);
+    expect(calls).toHaveLength(4);
+    const end = await pager.getBlock(9_999);
+    expect(end.items).toHaveLength(100);
+    expect((await pager.getBlock(10_000)).lastRow).toBe(1_000_000);
   });
 
   it("serialises concurrent requests so each page is fetched once", async () => {

@@ -1,12 +1,13 @@
 // Server paging for the grid's infinite row model over keyset cursors.
 //
-// The API only knows "next page after this cursor", so block N can be fetched only once the
-// cursor at its start is known. We remember the cursor of every block we have seen, walk
-// forward from the nearest known one (up to 10 blocks per request when jumping far) and keep
-// the rows of recently fetched blocks so the grid's follow-up requests cost nothing.
+// Pages are read after a cursor (index-friendly), so we remember the cursor of every block
+// we have seen and walk forward from the nearest known one (up to 10 blocks per request).
+// A jump further than that (dragging the scrollbar of a million rows) asks for the block by
+// `offset` in one request instead of walking hundreds of pages, and pages on from there
+// with its cursor. Rows of recently fetched blocks are kept so follow-up requests are free.
 import type { Row, RowPage } from "../api/types";
 
-export type PageFetcher = (cursor: string | null, limit: number) => Promise<RowPage>;
+export type PageFetcher = (cursor: string | null, limit: number, offset?: number) => Promise<RowPage>;
 
 export interface GroupHeader {
   __group: { level: number; label: string; fieldKey: string };
@@ -31,6 +32,8 @@ export interface Pager {
 
 const MAX_LIMIT = 1000;
 const KEEP_BLOCKS = 60;
+/** Walking further than this many blocks from a known cursor takes more than one request. */
+const WALK_BLOCKS = MAX_LIMIT / 100;
 
 export class CursorPager implements Pager {
   /** cursors[i]: the cursor that starts block i (null for block 0); undefined = unknown. */
@@ -69,6 +72,7 @@ export class CursorPager implements Pager {
     if (this.total !== undefined && index * this.blockSize >= this.total) return this.answer(index);
     let from = index;
     while (from > 0 && this.cursors[from] === undefined) from--;
+    if (index - from > WALK_BLOCKS) return this.jump(index);
     while (!this.rows.has(index)) {
       const span = Math.min(index - from + 1, MAX_LIMIT / this.blockSize);
       this.requests++;
@@ -85,6 +89,16 @@ export class CursorPager implements Pager {
       from += span;
       this.cursors[from] = page.next_cursor;
     }
+    return this.answer(index);
+  }
+
+  /** One request by offset for a block far from every known cursor. */
+  private async jump(index: number): Promise<Block> {
+    this.requests++;
+    const page = await this.fetchPage(null, this.blockSize, index * this.blockSize);
+    this.remember(index, page.rows);
+    if (page.next_cursor === null) this.total = index * this.blockSize + page.rows.length;
+    else this.cursors[index + 1] = page.next_cursor;
     return this.answer(index);
   }
 

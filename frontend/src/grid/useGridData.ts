@@ -17,24 +17,20 @@ export function toSortParam(specs: SortSpec[]): string {
     .join(",");
 }
 
-export function useDebounced<T>(value: T, ms: number): T {
-  const [v, setV] = useState(value);
-  useEffect(() => {
-    const t = window.setTimeout(() => setV(value), ms);
-    return () => window.clearTimeout(t);
-  }, [value, ms]);
-  return v;
-}
 
 /**
  * The grid's datasource and row count for the current filter, sort, grouping and search.
  * A new pager (and so a fresh cache) is made whenever one of them changes or `reload()`.
+ * `refresh()` swaps in a fresh pager behind the same datasource, so the grid can reload its
+ * loaded blocks in place (`refreshInfiniteCache`) without jumping to the top.
  */
 export function useGridData(tableId: Id, config: ViewConfig, search: string, fieldsByKey: Map<string, Field>) {
   const [reloadToken, setReloadToken] = useState(0);
+  const [countToken, setCountToken] = useState(0);
   const [count, setCount] = useState<RowCount | null>(null);
   const [error, setError] = useState<unknown>(null);
   const pagerRef = useRef<Pager | null>(null);
+  const makePagerRef = useRef<(() => Pager) | null>(null);
   const filter = useMemo(() => cleanFilter(config.filter), [config.filter]);
   const groupBy = useMemo(() => config.group_by ?? [], [config.group_by]);
   const sort = toSortParam([...groupBy, ...(config.sort ?? [])]);
@@ -42,9 +38,9 @@ export function useGridData(tableId: Id, config: ViewConfig, search: string, fie
 
   const datasource = useMemo<IDatasource>(() => {
     const q = JSON.parse(key) as { filter: typeof filter; sort: string; search: string };
-    const fetchPage = (cursor: string | null, limit: number) =>
-      endpoints.rows(tableId, { filter: q.filter, sort: q.sort, search: q.search, cursor, limit });
-    const pager: Pager = groupBy.length
+    const fetchPage = (cursor: string | null, limit: number, offset?: number) =>
+      endpoints.rows(tableId, { filter: q.filter, sort: q.sort, search: q.search, cursor, limit, offset });
+    const makePager = (): Pager => groupBy.length
       ? new GroupedPager(
           fetchPage,
           groupBy.map((g) => ({
@@ -57,10 +53,15 @@ export function useGridData(tableId: Id, config: ViewConfig, search: string, fie
           BLOCK,
         )
       : new CursorPager(fetchPage, BLOCK);
-    pagerRef.current = pager;
+    makePagerRef.current = makePager;
+    pagerRef.current = makePager();
+    // Ask for the first rows now: the request overlaps AG Grid's start-up, and the grid's
+    // own request for block 0 is then answered from the pager's cache.
+    void pagerRef.current.getBlock(0).catch(() => undefined);
     setError(null);
     return {
       getRows: (p) => {
+        const pager = pagerRef.current ?? makePager();
         pager
           .getBlock(Math.floor(p.startRow / BLOCK))
           .then((b) => p.successCallback(b.items, b.lastRow ?? -1))
@@ -84,7 +85,7 @@ export function useGridData(tableId: Id, config: ViewConfig, search: string, fie
     return () => {
       live = false;
     };
-  }, [tableId, key]);
+  }, [tableId, key, countToken]);
 
   return {
     datasource,
@@ -94,5 +95,10 @@ export function useGridData(tableId: Id, config: ViewConfig, search: string, fie
     grouped: groupBy.length > 0,
     pager: () => pagerRef.current,
     reload: () => setReloadToken((t) => t + 1),
+    /** Forget the cached rows (not the datasource) and recount; then refresh the grid's cache. */
+    refresh: () => {
+      if (makePagerRef.current) pagerRef.current = makePagerRef.current();
+      setCountToken((t) => t + 1);
+    },
   };
 }
