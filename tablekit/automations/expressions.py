@@ -24,6 +24,9 @@ _PAYLOAD = re.compile(r"payload\.([A-Za-z0-9_]{1,40})")
 _STEP = re.compile(r"steps\.(\d{1,2})\.([A-Za-z0-9_]{1,40})")
 _COPY = re.compile(r"=\s*\{(f_\d+)\}\s*")
 ROW_ID = "row__id"
+# The stored (resolved) spellings, accepted again when a saved rule is validated anew.
+_STORED_PAYLOAD = re.compile(r"payload__([A-Za-z0-9_]{1,40})")
+_STORED_STEP = re.compile(r"steps__(\d{1,2})__([A-Za-z0-9_]{1,40})")
 
 
 def resolver(schema: TableSchema | None, *, payload: bool = False, steps: int = 0) -> Any:
@@ -34,11 +37,14 @@ def resolver(schema: TableSchema | None, *, payload: bool = False, steps: int = 
             fdef = schema.find(reference)
             if fdef is not None:
                 return fdef.key
-            if reference == "row.id":
+            if reference in ("row.id", ROW_ID):
                 return ROW_ID
-        if payload and (match := _PAYLOAD.fullmatch(reference)):
+        if payload and (
+            match := _PAYLOAD.fullmatch(reference) or _STORED_PAYLOAD.fullmatch(reference)
+        ):
             return f"payload__{match[1]}"
-        if (match := _STEP.fullmatch(reference)) and int(match[1]) < steps:
+        match = _STEP.fullmatch(reference) or _STORED_STEP.fullmatch(reference)
+        if match and int(match[1]) < steps:
             return f"steps__{int(match[1])}__{match[2]}"
         return None
 

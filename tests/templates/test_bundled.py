@@ -188,3 +188,15 @@ def test_warehouse_has_a_goods_receipt_form_and_purchase_order_document(
 def test_gallery_lists_both_bundled_templates() -> None:
     names = [item["name"] for item in Gallery().items()]
     assert names == ["order_management", "warehouse"]
+
+
+def test_every_bundled_rule_can_be_switched_off_and_on_again(installed: Installed) -> None:
+    """A saved rule is validated anew on every change, in its stored spelling too
+    (``{row.id}`` and ``{steps.1.row_id}`` are kept as ``row__id``, ``steps__1__row_id``)."""
+    for base in (installed.order_management, installed.warehouse):
+        rules = installed.api.ok("get", f"/api/v1/bases/{base['id']}/rules")["items"]
+        for rule in rules:
+            path = f"/api/v1/rules/{rule['id']}"
+            assert installed.api.ok("patch", path, {"enabled": False})["enabled"] is False
+            again = installed.api.ok("patch", path, {"enabled": True})
+            assert again["enabled"] is True and again["actions"] == rule["actions"]
