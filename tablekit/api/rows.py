@@ -263,6 +263,18 @@ def add_comment(
     return services.comments.add(actor, table, row, data.body)
 
 
+@patch(
+    "/tables/{table:str}/rows/{row:int}/comments/{comment:int}",
+    operation_id="editComment",
+    sync_to_thread=True,
+)
+def edit_comment(
+    actor: Actor, services: Services, table: str, row: int, comment: int, data: CommentCreate
+) -> dict[str, Any]:
+    """Edit your own comment (the answer's ``updated_at`` says when)."""
+    return services.comments.edit(actor, table, row, comment, data.body)
+
+
 @delete(
     "/tables/{table:str}/rows/{row:int}/comments/{comment:int}",
     operation_id="deleteComment",
@@ -276,6 +288,7 @@ def delete_comment(actor: Actor, services: Services, table: str, row: int, comme
 ROUTES = [
     list_comments,
     add_comment,
+    edit_comment,
     delete_comment,
     list_rows,
     query_rows,

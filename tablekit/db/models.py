@@ -238,6 +238,7 @@ class RowComment(Model):
     user_id: Mapped[int | None] = mapped_column(IdType, nullable=True)
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class TrashItem(Model):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tablekit.db.engine import Database
-from tablekit.db.models import RowComment, User
+from tablekit.db.models import RowComment, User, utcnow
 from tablekit.errors import NotFound, PermissionDenied, ValidationFailed
 from tablekit.services.access import RANK, Access
 from tablekit.services.actor import Actor
@@ -23,6 +24,7 @@ def comment_dict(comment: RowComment, email: str | None, name: str | None) -> di
         "body": comment.body,
         "author": {"id": comment.user_id, "email": email, "name": name},
         "created_at": comment.created_at.isoformat(),
+        "updated_at": comment.updated_at.isoformat() if comment.updated_at else None,
     }
 
 
@@ -53,11 +55,7 @@ class CommentService:
             return [comment_dict(c, email, name) for c, email, name in rows]
 
     def add(self, actor: Actor, table_ref: str | int, row_id: int, body: str) -> dict[str, Any]:
-        text = body.strip()
-        if not text or len(text) > MAX_COMMENT:
-            raise ValidationFailed(
-                f"A comment is 1 to {MAX_COMMENT} characters", code="INVALID_COMMENT"
-            )
+        text = _checked(body)
         with self.db.write() as session:
             table_id = self._row_exists(session, actor, table_ref, row_id, "comment")
             comment = RowComment(table_id=table_id, row_id=row_id, user_id=actor.user_id, body=text)
@@ -65,14 +63,43 @@ class CommentService:
             session.flush()
             return comment_dict(comment, actor.email, actor.name)
 
+    def edit(
+        self, actor: Actor, table_ref: str | int, row_id: int, comment_id: int, body: str
+    ) -> dict[str, Any]:
+        """Authors edit their own comments (nobody else's words change under their name)."""
+        text = _checked(body)
+        with self.db.write() as session:
+            table, _ = self.access.require_table(session, actor, table_ref, "comment")
+            comment = self._comment(session, table.id, row_id, comment_id)
+            if comment.user_id != actor.user_id:
+                raise PermissionDenied("Only the author can edit a comment")
+            comment.body = text
+            comment.updated_at = utcnow()
+            session.flush()
+            return comment_dict(comment, actor.email, actor.name)
+
+    @staticmethod
+    def _comment(session: Session, table_id: int, row_id: int, comment_id: int) -> RowComment:
+        comment = session.get(RowComment, comment_id)
+        if comment is None or comment.table_id != table_id or comment.row_id != row_id:
+            raise NotFound("Comment not found", code="COMMENT_NOT_FOUND")
+        return comment
+
     def delete(self, actor: Actor, table_ref: str | int, row_id: int, comment_id: int) -> None:
         """Authors delete their own comments; admins delete any."""
         with self.db.write() as session:
             table, base = self.access.require_table(session, actor, table_ref, "comment")
-            comment = session.get(RowComment, comment_id)
-            if comment is None or comment.table_id != table.id or comment.row_id != row_id:
-                raise NotFound("Comment not found", code="COMMENT_NOT_FOUND")
+            comment = self._comment(session, table.id, row_id, comment_id)
             role = self.access.workspace_role(session, actor, base.workspace_id) or "viewer"
             if comment.user_id != actor.user_id and RANK[role] < RANK["admin"]:
                 raise PermissionDenied("Only the author or an admin can delete a comment")
             session.delete(comment)
+
+
+def _checked(body: str) -> str:
+    text = body.strip()
+    if not text or len(text) > MAX_COMMENT:
+        raise ValidationFailed(
+            f"A comment is 1 to {MAX_COMMENT} characters", code="INVALID_COMMENT"
+        )
+    return text

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.factories import make_api
+from tests.factories import Api, make_api, make_user, token_for
 
 
 @pytest.fixture
@@ -341,5 +341,26 @@ def test_comments_on_a_row(services, shop):
     assert [c["body"] for c in api.ok("get", url)["items"]] == ["Check the supplier"]
     assert api.post(url, {"body": "   "}).status_code == 422
     assert api.post(f"{rows_url(products)}/99999/comments", {"body": "x"}).status_code == 404
+    assert first["updated_at"] is None
+    edited = api.ok("patch", f"{url}/{first['id']}", {"body": "Check the supplier first"})
+    assert edited["body"] == "Check the supplier first" and edited["updated_at"]
+    assert api.ok("get", url)["items"][0]["body"] == "Check the supplier first"
+    assert api.patch(f"{url}/{first['id']}", {"body": ""}).status_code == 422
+    assert api.patch(f"{url}/99999", {"body": "x"}).status_code == 404
+    other = make_api(services, api.client)
+    assert other.patch(f"{url}/{first['id']}", {"body": "hijacked"}).status_code == 404
+    _, admin = make_user(services, workspace=None)
+    api.ok(
+        "post",
+        f"/api/v1/workspaces/{api.workspace_id}/members",
+        {"email": admin.email, "role": "admin"},
+    )
+    colleague = Api(
+        api.client,
+        token_for(services, admin, scopes=["read", "write"]),
+        admin.user_id,
+        api.workspace_id,
+    )
+    assert colleague.patch(f"{url}/{first['id']}", {"body": "reworded"}).status_code == 403
     api.ok("delete", f"{url}/{first['id']}", status=204)
     assert api.ok("get", url)["items"] == []

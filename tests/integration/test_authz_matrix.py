@@ -65,6 +65,7 @@ def bodies(ids):
         "clickButton": {},
         "installBundle": {"name": "x", "bundle": {}},
         "addComment": {"body": "x"},
+        "editComment": {"body": "x"},
         "createRule": {"name": "x", "trigger": {"type": "webhook"}, "actions": []},
         "updateRule": {"name": "x"},
         "testRule": {},
