@@ -4,16 +4,18 @@ import react from "@vitejs/plugin-react";
 
 const backend = process.env.TABLEKIT_DEV_BACKEND ?? "http://127.0.0.1:8000";
 const proxied = ["/api", "/hooks", "/healthz"];
-// The same policy as the server sends, so `vite preview` catches CSP mistakes early.
+// The same policy as the server sends (live updates: WebSockets to this host only), so
+// `vite preview` catches CSP mistakes early.
 const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
-  "img-src 'self' data: blob:; connect-src 'self' ws: wss:";
+  "img-src 'self' data: blob:; connect-src 'self' ws://127.0.0.1:4173 ws://localhost:4173";
 
 export default defineConfig({
   plugins: [react()],
   server: {
     // `/s/{token}` (public forms) is a client route of this app, so it is not proxied.
-    proxy: Object.fromEntries(proxied.map((p) => [p, { target: backend, changeOrigin: false }])),
+    // `ws` also forwards the live-updates WebSocket (`/api/v1/bases/{id}/live`).
+    proxy: Object.fromEntries(proxied.map((p) => [p, { target: backend, changeOrigin: false, ws: p === "/api" }])),
   },
   preview: { headers: { "Content-Security-Policy": CSP } },
   build: {
