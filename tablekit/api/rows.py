@@ -129,9 +129,13 @@ def create_rows(
 def update_rows(
     actor: Actor, services: Services, table: str, data: RowsUpdate, keys: str = "name"
 ) -> dict[str, Any]:
-    """Update up to 1000 rows (only the given cells), all or nothing."""
+    """Update up to 1000 rows (only the given cells), all or nothing. A row given with the
+    ``version`` its writer last saw answers 409 if it changed since (nothing is written)."""
     updates = [(r.id, r.fields) for r in data.rows]
-    return {"rows": services.rows.update(actor, table, updates, keys=keys)}
+    expected = {r.id: r.version for r in data.rows if r.version is not None}
+    return {
+        "rows": services.rows.update(actor, table, updates, keys=keys, expected_versions=expected)
+    }
 
 
 @patch("/tables/{table:str}/rows/{row:int}", operation_id="updateRow", sync_to_thread=True)

@@ -103,6 +103,8 @@ class RowsCreate(In):
 class RowUpdateItem(In):
     id: int
     fields: dict[str, Any]
+    # The version the caller last saw; a row changed since answers 409 (like If-Match).
+    version: int | None = None
 
 
 class RowsUpdate(In):

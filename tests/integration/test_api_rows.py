@@ -150,6 +150,37 @@ def test_update_with_if_match_detects_concurrent_change(shop):
     assert api.ok("get", url)["fields"]["Name"] == "b"
 
 
+def test_batch_update_with_versions_refuses_rows_changed_since(shop):
+    api, _, products = shop
+    a, b = api.ok(
+        "post", rows_url(products), {"rows": [{"fields": {"Name": "a"}}, {"fields": {"Name": "b"}}]}
+    )["rows"]
+    api.ok("patch", f"{rows_url(products)}/{b['id']}", {"fields": {"Name": "b2"}})
+    stale = api.patch(
+        rows_url(products),
+        {
+            "rows": [
+                {"id": a["id"], "version": a["version"], "fields": {"Name": "a3"}},
+                {"id": b["id"], "version": b["version"], "fields": {"Name": "b3"}},
+            ]
+        },
+    )
+    assert stale.status_code == 409 and stale.json()["details"]["row_id"] == b["id"]
+    assert api.ok("get", f"{rows_url(products)}/{a['id']}")["fields"]["Name"] == "a"  # nothing
+    fresh = api.ok("get", f"{rows_url(products)}/{b['id']}")
+    both = api.ok(
+        "patch",
+        rows_url(products),
+        {
+            "rows": [
+                {"id": a["id"], "version": a["version"], "fields": {"Name": "a3"}},
+                {"id": b["id"], "version": fresh["version"], "fields": {"Name": "b3"}},
+            ]
+        },
+    )
+    assert [r["fields"]["Name"] for r in both["rows"]] == ["a3", "b3"]
+
+
 def test_unchanged_update_keeps_version(shop):
     api, _, products = shop
     row = api.ok("post", rows_url(products), {"rows": [{"fields": {"Name": "a"}}]})["rows"][0]

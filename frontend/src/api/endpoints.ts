@@ -124,7 +124,8 @@ export const endpoints = {
     api.patch<Row>(`${V1}/tables/${table}/rows/${row}?keys=id`, { fields } satisfies Body["RowFields"], {
       headers: version !== undefined ? { "If-Match": String(version) } : undefined,
     }),
-  updateRows: (table: Id, rows: { id: Id; fields: Record<string, unknown> }[]) =>
+  /** With `version` on a row, a row changed since makes the whole batch answer 409. */
+  updateRows: (table: Id, rows: { id: Id; fields: Record<string, unknown>; version?: number }[]) =>
     api.patch<{ rows: Row[] }>(`${V1}/tables/${table}/rows?keys=id`, { rows } satisfies Body["RowsUpdate"]),
   deleteRows: (table: Id, ids: Id[]) => api.del(`${V1}/tables/${table}/rows`, { ids } satisfies Body["RowsDelete"]),
   rowHistory: (table: Id, row: Id) =>

@@ -90,10 +90,6 @@ export default function GridView({ switcher }: ViewProps) {
     fieldsById,
     applyRow,
     notify,
-    gridVersion: (id) => {
-      const item = apiRef.current?.getRowNode(String(id))?.data;
-      return item && !isGroupHeader(item) ? item.version : undefined;
-    },
   });
   const { record } = undo;
   /** Save one cell; a saved edit can be undone. */

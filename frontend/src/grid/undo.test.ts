@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Field } from "../api/types";
-import { conflictingRows, undoBody, UndoStack, type UndoEntry } from "./undo";
+import { undoBody, UndoStack, type UndoEntry } from "./undo";
 
 const entry = (n: number, versions: Record<number, number> = { 1: n }): UndoEntry => ({
   tableId: 5,
@@ -30,12 +30,6 @@ describe("UndoStack", () => {
 });
 
 describe("undo helpers", () => {
-  it("finds rows changed or deleted by someone else since", () => {
-    const e = entry(1, { 1: 3, 2: 7, 4: 2 });
-    expect(conflictingRows(e, new Map([[1, 3], [2, 8]]))).toEqual([2, 4]);
-    expect(conflictingRows(e, new Map([[1, 3], [2, 7], [4, 2]]))).toEqual([]);
-  });
-
   it("restores old values as write values, the oldest when a cell changed twice", () => {
     const fields = new Map<number, Field>([
       [2, { id: 2, name: "Stock", type: "number" } as Field],

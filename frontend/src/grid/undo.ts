@@ -56,14 +56,6 @@ export class UndoStack {
   }
 }
 
-/** The rows whose current version is not the one the entry wrote (changed by someone else,
- * or deleted when missing from `current`). */
-export function conflictingRows(entry: UndoEntry, current: Map<Id, number>): Id[] {
-  return Object.keys(entry.versions)
-    .map(Number)
-    .filter((id) => current.get(id) !== entry.versions[id]);
-}
-
 /** The batch that puts the old values back, one item per row. */
 export function undoBody(entry: UndoEntry, fieldsById: Map<Id, Field>): { id: Id; fields: Record<string, unknown> }[] {
   const byRow = new Map<Id, Record<string, unknown>>();
