@@ -152,12 +152,12 @@ def test_paste_a_block_copy_it_back_and_undo(page: Page, api: Api, table: dict[s
     assert (rows[second]["Name"], rows[second]["Qty"]) == ("Pasted B", 22)
     assert rows[table["row_ids"][2]]["Name"] == "Item 3"
     expect(cell(page, 1, qty)).to_have_text("22")
-    assert p.locator(".ag-cell.cell-in-range").count() == 4  # the pasted block stays selected
+    expect(p.locator(".ag-cell.cell-in-range")).to_have_count(4)  # the pasted block stays selected
 
     # Shift+click selects a range; Ctrl+C puts its text on the clipboard as TSV.
     cell(page, 1, name).click()
     cell(page, 2, qty).click(modifiers=["Shift"])
-    assert p.locator(".ag-cell.cell-in-range").count() == 4
+    expect(p.locator(".ag-cell.cell-in-range")).to_have_count(4)
     p.keyboard.press("Control+C")
     assert eventually(
         lambda: p.evaluate("navigator.clipboard.readText()") == "Pasted B\t22\nItem 3\t3"
