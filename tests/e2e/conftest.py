@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.cookiejar import CookieJar
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,44 @@ def eventually(check: Any, timeout: float = 10.0) -> Any:
         time.sleep(0.2)
 
 
+@contextmanager
+def running_server(data_dir: Path, env: dict[str, str], timeout: float) -> Iterator[str]:
+    """`tablekit serve` on a free loopback port until /healthz answers; its URL. Share links
+    point at it (TABLEKIT_BASE_URL); its output goes to data_dir/server.log."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**env, "TABLEKIT_BASE_URL": url}
+    log_path = data_dir / "server.log"
+    log = log_path.open("w")
+    proc = subprocess.Popen(
+        [*_tablekit(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as res:
+                if res.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"tablekit serve did not start: {log_path.read_text()[-2000:]}")
+        time.sleep(0.3)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     # Developing the frontend: point the suite at `vite preview`/`vite` proxying a running
@@ -109,37 +148,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         check=True,
         capture_output=True,
     )
-    port = _free_port()
-    env["TABLEKIT_BASE_URL"] = f"http://127.0.0.1:{port}"  # share links point here
-    log = (data_dir / "server.log").open("w")
-    proc = subprocess.Popen(
-        [*_tablekit(), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=2) as res:
-                if res.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(
-                f"tablekit serve did not start: {(data_dir / 'server.log').read_text()[-2000:]}"
-            )
-        time.sleep(0.3)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with running_server(data_dir, env, timeout=60) as url:
+        yield url
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import type { BaseSchema, Table } from "../api/types";
 import { ConfirmDialog, PromptDialog } from "../ui/dialogs";
 import { Popover, usePopover } from "../ui/Popover";
 import { ImportTableButton } from "../interchange/ImportTableButton";
-import { AutomationsTab } from "../automations/AutomationsTab";
 
 export function TableTabs(props: {
   base: BaseSchema;
@@ -44,7 +43,6 @@ export function TableTabs(props: {
         </button>
       )}
       <ImportTableButton base={base} refresh={refresh} />
-      <AutomationsTab base={base} />
       {menu.open && active && (
         <Popover anchor={menu.anchor} onClose={menu.close}>
           <div role="menu">

@@ -1,6 +1,7 @@
 import { Plus, X } from "lucide-react";
 import type { Color, Field, FieldOptions, FieldType, Table } from "../api/types";
 import { COLORS, CURRENCIES } from "./fieldTypes";
+import { aggregateLabel, aggregatesFor, withLinkField, withTargetField } from "./rollup";
 
 interface Props {
   type: FieldType;
@@ -56,16 +57,23 @@ export function FieldOptionsEditor({ type, options, set, table, tables }: Props)
   const links = table.fields.filter((f) => f.type === "link");
   const linkField = links.find((f) => String(f.id) === String(options.link_field) || f.name === options.link_field);
   const linked = tables.find((t) => t.id === linkField?.options?.table_id);
+  const targetFields: Field[] = linked?.fields ?? [];
+  const target = targetFields.find((f) => String(f.id) === String(options.target_field) || f.name === options.target_field);
   const linkSelect = (
-    <Select id="opt-link" label="Link field" value={linkField?.id} onChange={(v) => set({ link_field: Number(v) })}>
+    <Select id="opt-link" label="Link field" value={linkField?.id} onChange={(v) => set(withLinkField(options, v ? Number(v) : undefined))}>
       <option value="">Choose a link field…</option>
       {links.map((f) => <option key={f.id} value={f.id}>{f.name}</option>)}
     </Select>
   );
   const targetSelect = (
-    <Select id="opt-target" label={`Field of ${linked?.name ?? "the linked table"}`} value={options.target_field as number | undefined} onChange={(v) => set({ target_field: Number(v) })}>
+    <Select
+      id="opt-target"
+      label={`Field of ${linked?.name ?? "the linked table"}`}
+      value={target?.id}
+      onChange={(v) => set(withTargetField(options, targetFields.find((f) => String(f.id) === v), type === "rollup"))}
+    >
       <option value="">Choose a field…</option>
-      {(linked?.fields ?? []).map((f: Field) => <option key={f.id} value={f.id}>{f.name}</option>)}
+      {targetFields.map((f) => <option key={f.id} value={f.id}>{f.name}</option>)}
     </Select>
   );
   switch (type) {
@@ -126,8 +134,8 @@ export function FieldOptionsEditor({ type, options, set, table, tables }: Props)
         <>
           {linkSelect}
           {targetSelect}
-          <Select id="opt-agg" label="Aggregate" value={options.aggregate ?? "sum"} onChange={(v) => set({ aggregate: v })}>
-            {["sum", "count", "min", "max", "average", "concatenate", "unique"].map((a) => <option key={a} value={a}>{a}</option>)}
+          <Select id="opt-agg" label="Summary" value={options.aggregate ?? "sum"} onChange={(v) => set({ aggregate: v })}>
+            {aggregatesFor(target).map((a) => <option key={a} value={a}>{aggregateLabel(a, target)}</option>)}
           </Select>
         </>
       );

@@ -105,6 +105,8 @@ export function LinkPicker(props: { field: Field; target: Table | undefined; val
     queryKey: ["link-search", target?.id, q],
     queryFn: () => endpoints.rows(target!.id, { search: q, limit: 30 }),
     enabled: !!target,
+    // Always ask again when the picker opens: a row added a moment ago must be pickable.
+    staleTime: 0,
   });
   const options = useMemo(
     () =>

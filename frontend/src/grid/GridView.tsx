@@ -227,6 +227,10 @@ export default function GridView({ switcher }: ViewProps) {
     const row = asRow(e.data);
     const field = fieldsById.get(Number(e.column.getColId()));
     if (!ev || !row || e.api.getEditingCells().length) return;
+    // AG Grid reports some keys after the editor has closed: a key typed into an editor
+    // (a space before Enter) is not a key on the cell.
+    const from = ev.target as HTMLElement | null;
+    if (from?.closest("input, textarea, select, [contenteditable='true'], .ag-cell-editor, .ag-popup-editor")) return;
     const editable = !!field && canEditData && isEditable(field);
     const mod = ev.ctrlKey || ev.metaKey;
     if (ev.key === " " && !mod) {

@@ -39,6 +39,15 @@ describe("commitCell", () => {
     expect(notify).toHaveBeenCalledWith(expect.stringContaining("Someone else changed"), "info");
   });
 
+  it("explains a duplicate value instead of blaming someone else", async () => {
+    respond([409, { code: "UNIQUE_VIOLATION", message: "SKU 'A-1' is already used by row 3" }]);
+    const applied: Row[] = [];
+    const notify = vi.fn();
+    await commitCell(1, row, field, 5, { apply: (r) => applied.push(r), notify });
+    expect(applied.at(-1)).toEqual(row);
+    expect(notify).toHaveBeenCalledWith("SKU 'A-1' is already used by row 3", "error");
+  });
+
   it("puts the old value back on other errors", async () => {
     respond([400, { code: "INVALID", message: "Stock must be a number" }]);
     const applied: Row[] = [];

@@ -29,7 +29,9 @@ export async function commitCell(
     cb.apply(saved);
     return saved;
   } catch (e) {
-    if (e instanceof ApiError && e.status === 409) {
+    // Only a version conflict means someone else was faster; other 409s (a duplicate
+    // unique value, a locked row) are the edit's own problem and say so.
+    if (e instanceof ApiError && e.status === 409 && e.code === "VERSION_CONFLICT") {
       try {
         const fresh = await endpoints.row(tableId, row.id);
         cb.apply(fresh);

@@ -13,6 +13,7 @@ import { useToast } from "../ui/toast";
 import { CardFields, rowTitle } from "../views/CardParts";
 import { FilterMenu } from "../views/ToolbarMenus";
 import { useCardRows } from "../views/useRows";
+import { toSortParam } from "../grid/useGridData";
 import "../views/cards.css";
 
 export default function KanbanView({ switcher }: ViewProps) {
@@ -20,7 +21,7 @@ export default function KanbanView({ switcher }: ViewProps) {
   const toast = useToast();
   const selects = table.fields.filter((f) => f.type === "single_select");
   const stack: Field | undefined = selects.find((f) => f.id === config.stack_field) ?? selects[0];
-  const rows = useCardRows(table.id, config.filter);
+  const rows = useCardRows(table.id, config.filter, toSortParam(config.sort ?? []));
   const [open, setOpen] = useState<Row | null>(null);
   const [dragOver, setDragOver] = useState<string | null>(null);
   const [addField, setAddField] = useState(false);

@@ -86,3 +86,16 @@ describe("normalizeViewConfig", () => {
     expect(normalizeViewConfig(null)).toEqual({});
   });
 });
+
+describe("single-condition filters (as templates and the API store them)", () => {
+  const single = { field: 3, op: "eq", value: "Open" } as unknown as FilterGroup;
+  it("become a group of one when a view config is read", () => {
+    const config = normalizeViewConfig({ filter: single, row_colors: [{ color: "red", filter: single }] });
+    expect(config.filter).toEqual({ and: [{ field: "f_3", op: "eq", value: "Open" }] });
+    expect(config.row_colors?.[0].filter).toEqual({ and: [{ field: "f_3", op: "eq", value: "Open" }] });
+  });
+  it("are cleaned like a group", () => {
+    expect(cleanFilter(single)).toEqual({ and: [{ field: 3, op: "eq", value: "Open" }] });
+    expect(cleanFilter({ field: "f_3", op: "eq", value: "" } as unknown as FilterGroup)).toBeNull();
+  });
+});

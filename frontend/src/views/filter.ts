@@ -15,8 +15,15 @@ export function countConditions(node: FilterNode | null | undefined): number {
   return isGroup(node) ? groupItems(node).reduce((n, c) => n + countConditions(c), 0) : 1;
 }
 
+/** A filter as a group: the API also accepts (and templates store) a single condition. */
+export function asGroup(node: FilterNode | null | undefined): FilterGroup | null {
+  if (!node) return null;
+  return isGroup(node) ? node : { and: [node] };
+}
+
 /** Drop empty groups and conditions whose value is missing, so the API gets a valid tree. */
-export function cleanFilter(group: FilterGroup | null | undefined): FilterGroup | null {
+export function cleanFilter(node: FilterGroup | FilterNode | null | undefined): FilterGroup | null {
+  const group = asGroup(node);
   if (!group) return null;
   const items: FilterNode[] = [];
   for (const item of groupItems(group)) {
@@ -170,9 +177,9 @@ export function normalizeFilter<T extends FilterNode | null | undefined>(node: T
 /** A view config from the server with every field reference in the UI's `f_<id>` form. */
 export function normalizeViewConfig(config: ViewConfig | null | undefined): ViewConfig {
   const c: ViewConfig = { ...(config ?? {}) };
-  if (c.filter) c.filter = normalizeFilter(c.filter);
+  if (c.filter) c.filter = asGroup(normalizeFilter(c.filter as FilterNode));
   if (c.sort) c.sort = c.sort.map((s) => ({ ...s, field: keyRef(s.field) }));
   if (c.group_by) c.group_by = c.group_by.map((s) => ({ ...s, field: keyRef(s.field) }));
-  if (c.row_colors) c.row_colors = c.row_colors.map((r) => ({ ...r, filter: normalizeFilter(r.filter) }));
+  if (c.row_colors) c.row_colors = c.row_colors.map((r) => ({ ...r, filter: asGroup(normalizeFilter(r.filter as FilterNode)) ?? { and: [] } }));
   return c;
 }
