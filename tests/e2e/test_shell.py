@@ -15,7 +15,7 @@ pytestmark = pytest.mark.e2e
 def test_sign_in_shows_the_workspace_and_signs_out(page: Page) -> None:
     p = page.page
     p.get_by_role("heading", name="Your bases").wait_for()
-    page.shot("home")
+    page.shot("home-workspace")
     p.get_by_role("button", name="User menu").click()
     p.get_by_role("menuitem", name="Sign out").click()
     p.wait_for_url(re.compile(r"/login"))
