@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -225,3 +226,13 @@ def page(browser: Any, server: str) -> Iterator[Page]:
 @pytest.fixture
 def workspace_id(api: Api) -> int:
     return int(api.call("GET", "/api/v1/me")["memberships"][0]["workspace_id"])
+
+
+def open_table(page: Page, name: str) -> None:
+    """Switch to a table by its tab and wait for its view to open."""
+    from playwright.sync_api import expect
+
+    p = page.page
+    p.get_by_role("tab", name=name, exact=True).click()
+    expect(p.get_by_role("tab", name=name, exact=True)).to_have_attribute("aria-selected", "true")
+    p.wait_for_url(re.compile(r"/views/\d+"))

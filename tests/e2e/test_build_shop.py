@@ -1,21 +1,18 @@
-"""The scenarios of SCENARIOS.md in the browser: S1 (first start with the bundled templates)
-and S2 (a non-programmer builds the order app from scratch by clicking)."""
+"""S2 in the browser: a non-programmer builds the order app from scratch by clicking:
+tables, every field type of the scenario, rows entered in the grid, and the other views."""
 
 from __future__ import annotations
 
 import datetime
-import os
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import DIST, Api, Page, _unavailable, eventually, running_server
+from .conftest import Api, Page, eventually, open_table
 
 pytestmark = pytest.mark.e2e
 
@@ -30,181 +27,6 @@ PNG = bytes.fromhex(
 )
 
 
-# --- S1: first start ---------------------------------------------------------------------
-
-
-@dataclass
-class FirstStart:
-    url: str
-    data_dir: Path
-    email: str
-    password: str
-    output: str
-
-
-@pytest.fixture(scope="session")
-def first_start(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FirstStart]:
-    """`tablekit serve` on an empty data dir, with no user created beforehand: what a shop
-    owner gets after `make run` on a fresh machine."""
-    if os.environ.get("TABLEKIT_E2E_URL"):
-        pytest.skip("S1 needs a fresh server of its own, not TABLEKIT_E2E_URL")
-    if not DIST.exists():
-        _unavailable("the web app is not built (run `make frontend`)")
-    data_dir = tmp_path_factory.mktemp("tk-first-start")
-    env = {**os.environ, "TABLEKIT_DATA_DIR": str(data_dir)}
-    env.pop("TABLEKIT_DATABASE_URL", None)
-    # The first start installs two templates with their data: give it longer.
-    with running_server(data_dir, env, timeout=120) as url:
-        saved = (data_dir / "initial-admin.txt").read_text()
-        login = dict(line.split(": ", 1) for line in saved.splitlines() if ": " in line)
-        output = (data_dir / "server.log").read_text()
-        yield FirstStart(url, data_dir, login["e-mail"], login["password"], output)
-
-
-@pytest.fixture
-def owner_page(browser: Any, first_start: FirstStart) -> Iterator[Page]:
-    """The shop owner's browser, signed in with the login the first start printed."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    context.set_default_timeout(15_000)
-    page = Page(context.new_page(), first_start.url)
-    page.goto("/")
-    page.page.wait_for_url(re.compile(r"/login"))
-    page.page.fill("#email", first_start.email)
-    page.page.fill("#password", first_start.password)
-    page.page.click("button[type=submit]")
-    page.page.wait_for_url(lambda u: "/login" not in u)
-    yield page
-    context.close()
-    assert not page.problems, page.problems
-    assert not page.dialogs, f"unexpected dialogs: {page.dialogs}"
-
-
-def test_first_start_prints_the_login_and_saves_it(first_start: FirstStart) -> None:
-    saved = first_start.data_dir / "initial-admin.txt"
-    assert saved.stat().st_mode & 0o077 == 0, "the saved login is readable by others"
-    assert f"{first_start.email} / {first_start.password}" in first_start.output
-    assert str(saved) in first_start.output
-    assert f"running at {first_start.url}" in first_start.output
-
-
-def _open_base(page: Page, name: str) -> int:
-    p = page.page
-    page.goto("/")
-    p.get_by_role("link", name=re.compile(re.escape(name))).click()
-    p.wait_for_url(re.compile(r"/bases/\d+/tables/\d+/views/\d+"))
-    return int(re.search(r"/bases/(\d+)", p.url).group(1))  # type: ignore[union-attr]
-
-
-def _open_view(page: Page, name: str) -> None:
-    p = page.page
-    p.locator(".view-switcher").click()
-    p.get_by_role("menu", name="Views").get_by_role("menuitem", name=name, exact=True).click()
-    p.locator(".view-switcher", has_text=name).wait_for()
-
-
-def _check_base_screens(page: Page, api: Api, base_id: int, rule: str, document: str) -> None:
-    """The base's automations and documents screens list what the template bundled (all of
-    it, and at least ``rule`` and ``document``)."""
-    p = page.page
-    rules = [r["name"] for r in api.call("GET", f"/api/v1/bases/{base_id}/rules")["items"]]
-    docs = [d["name"] for d in api.call("GET", f"/api/v1/bases/{base_id}/documents")["items"]]
-    assert rule in rules and document in docs
-
-    p.get_by_role("link", name="Automations").click()
-    p.wait_for_url(re.compile(rf"/bases/{base_id}/automations"))
-    listing = p.get_by_role("complementary", name="Automations")
-    for name in rules:
-        expect(listing.get_by_text(name, exact=True)).to_be_visible()
-    expect(listing.locator(".rule-item")).to_have_count(len(rules))
-
-    p.get_by_role("link", name="Documents", exact=True).click()
-    p.wait_for_url(re.compile(rf"/bases/{base_id}/documents"))
-    listing = p.get_by_role("navigation", name="Documents")
-    for name in docs:
-        expect(listing.get_by_text(name, exact=True)).to_be_visible()
-    expect(listing.get_by_role("link")).to_have_count(len(docs))
-    # The first document opens in the editor.
-    p.wait_for_url(re.compile(rf"/bases/{base_id}/documents/\d+"))
-
-
-@pytest.fixture
-def owner_api(first_start: FirstStart) -> Api:
-    api = Api(first_start.url)
-    api.login(first_start.email, first_start.password)
-    return api
-
-
-def test_first_start_home_shows_the_two_template_bases(owner_page: Page, owner_api: Api) -> None:
-    p = owner_page.page
-    p.get_by_role("heading", name="Your bases").wait_for()
-    for name in ("Order management", "Warehouse"):
-        expect(p.get_by_role("link", name=re.compile(name))).to_be_visible()
-    workspace = owner_api.call("GET", "/api/v1/me")["memberships"][0]["workspace_id"]
-    bases = owner_api.call("GET", f"/api/v1/workspaces/{workspace}/bases")["items"]
-    assert sorted(b["name"] for b in bases) == ["Order management", "Warehouse"]
-    owner_page.shot("home")
-
-
-def test_first_start_order_management_has_orders_views_rules_and_documents(
-    owner_page: Page, owner_api: Api
-) -> None:
-    page, p = owner_page, owner_page.page
-    base_id = _open_base(page, "Order management")
-    p.get_by_role("tab", name="Orders", exact=True).click()
-    p.locator(".view-switcher", has_text="Where orders stand").wait_for()
-    order_no = re.compile(r"ORD-\d{4}-\d{4}")
-    p.locator(".ag-cell", has_text=order_no).first.wait_for()
-    assert p.locator(".ag-cell", has_text=order_no).count() >= 3
-    expect(p.get_by_test_id("row-count")).to_have_text(re.compile(r"\d+ rows"))
-    page.shot("orders-grid")
-
-    _open_view(page, "Order form")
-    expect(p.get_by_label("Form title")).to_have_value("Place an order")
-    designer = p.locator(".form-designer-field")
-    for field in ("Customer", "Lines", "Delivery date"):
-        expect(designer.filter(has_text=field).first).to_be_visible()
-    page.shot("order-form")
-
-    _check_base_screens(
-        page, owner_api, base_id, "Send the order confirmation", "Order confirmation"
-    )
-
-    # Back to the orders (the table tabs stay on the base's screens), on the kanban.
-    _open_table(page, "Orders")
-    _open_view(page, "Open orders")
-    cards = p.locator(".kanban-card", has_text=order_no)
-    cards.first.wait_for()
-    assert cards.count() >= 2
-    for status in ("New", "Confirmed", "Shipped"):
-        expect(p.get_by_role("region", name=status)).to_be_visible()
-    # The view's filter keeps finished orders off the board.
-    expect(p.get_by_role("region", name="Paid").locator(".kanban-card")).to_have_count(0)
-    page.shot("orders-kanban")
-
-
-def test_first_start_warehouse_has_items_with_stock_rules_and_documents(
-    owner_page: Page, owner_api: Api
-) -> None:
-    page, p = owner_page, owner_page.page
-    base_id = _open_base(page, "Warehouse")
-    p.get_by_role("tab", name="Items", exact=True).click()
-    p.locator(".ag-cell", has_text=re.compile(r"WH-\d+")).first.wait_for()
-    expect(p.get_by_test_id("row-count")).to_have_text(re.compile(r"\d+ rows"))
-    schema = owner_api.call("GET", f"/api/v1/bases/{base_id}/schema")
-    items = next(t for t in schema["tables"] if t["name"] == "Items")
-    rows = owner_api.call("GET", f"/api/v1/tables/{items['id']}/rows?limit=5")["rows"]
-    # On-hand stock is the sum of the sample stock movements.
-    assert len(rows) == 5 and all(r["fields"]["On hand"] is not None for r in rows)
-    assert any(r["fields"]["On hand"] for r in rows)
-    _check_base_screens(
-        page,
-        owner_api,
-        base_id,
-        "Below minimum stock - notify purchasing and draft a purchase order",
-        "Purchase order",
-    )
-
-
 # --- S2: building the order app from scratch -----------------------------------------------
 
 
@@ -216,13 +38,6 @@ def _add_table(page: Page, name: str) -> None:
     expect(p.get_by_role("tab", name=name, exact=True)).to_have_attribute("aria-selected", "true")
     p.wait_for_url(re.compile(r"/views/\d+"))
     p.locator(".ag-header-cell", has_text="Name").wait_for()
-
-
-def _open_table(page: Page, name: str) -> None:
-    p = page.page
-    p.get_by_role("tab", name=name, exact=True).click()
-    expect(p.get_by_role("tab", name=name, exact=True)).to_have_attribute("aria-selected", "true")
-    p.wait_for_url(re.compile(r"/views/\d+"))
 
 
 def _header(page: Page, name: str) -> Any:
@@ -304,7 +119,7 @@ def test_s2_build_the_shop_schema_by_clicking(page: Page, api: Api) -> None:
     for table in ("Customers", "Products", "Order lines", "Orders"):
         _add_table(page, table)
 
-    _open_table(page, "Customers")
+    open_table(page, "Customers")
     _field_dialog(page, "E-mail", "email")
     _field_dialog(
         page,
@@ -315,14 +130,14 @@ def test_s2_build_the_shop_schema_by_clicking(page: Page, api: Api) -> None:
     _field_dialog(page, "Country", "single_select", _choices(COUNTRIES))
     _field_dialog(page, "Payment terms", "number")
 
-    _open_table(page, "Products")
+    open_table(page, "Products")
     _field_dialog(page, "SKU", "text", lambda d: d.get_by_label("Unique values").check())
     _field_dialog(page, "Price", "currency")
     _field_dialog(page, "Stock", "number")
     _field_dialog(page, "Minimum stock", "number")
     _field_dialog(page, "Picture", "attachment")
 
-    _open_table(page, "Order lines")
+    open_table(page, "Order lines")
 
     def line_format(d: Any) -> None:
         d.get_by_label("Format").fill("L-{0000}")
@@ -338,7 +153,7 @@ def test_s2_build_the_shop_schema_by_clicking(page: Page, api: Api) -> None:
         lambda d: d.get_by_label("Formula").fill("{Quantity} * {Unit price}"),
     )
 
-    _open_table(page, "Orders")
+    open_table(page, "Orders")
 
     def order_format(d: Any) -> None:
         d.get_by_label("Format").fill("ORD-{YYYY}-{0000}")
@@ -360,7 +175,7 @@ def test_s2_build_the_shop_schema_by_clicking(page: Page, api: Api) -> None:
 
     # The link from Orders made its other side in Order lines: name it "Order", one order
     # per line.
-    _open_table(page, "Order lines")
+    open_table(page, "Order lines")
     _field_dialog(page, "Order", "link", _link("Orders", several=False), edit="Orders")
 
     schema = api.call("GET", f"/api/v1/bases/{base_id}/schema")
@@ -586,7 +401,7 @@ def test_s2_enter_an_order_in_the_grid_and_see_its_totals(
     _pick(page, 0, customers["Country"], "Austria")
     _type(page, 0, customers["Payment terms"], "30")
 
-    _open_table(page, "Products")
+    open_table(page, "Products")
     for i, (name, sku, price) in enumerate(
         [("Desk lamp", "LAMP-1", "24.50"), ("Office chair", "CHAIR-1", "150")]
     ):
@@ -597,7 +412,7 @@ def test_s2_enter_an_order_in_the_grid_and_see_its_totals(
         _type(page, i, products["Stock"], "10")
         _type(page, i, products["Minimum stock"], "3")
 
-    _open_table(page, "Orders")
+    open_table(page, "Orders")
     _add_row(page, 1)
     order_no = f"ORD-{datetime.date.today().year}-0001"
     expect(_cell(page, 0, orders["No."])).to_have_text(order_no)
@@ -607,7 +422,7 @@ def test_s2_enter_an_order_in_the_grid_and_see_its_totals(
     _date(page, 0, orders["Delivery date"], datetime.date(2026, 3, 16))
     expect(_cell(page, 0, orders["Customer e-mail"])).to_have_text("buyer@acme.example")
 
-    _open_table(page, "Order lines")
+    open_table(page, "Order lines")
     for i, (product, quantity, unit, total) in enumerate(
         [("Desk lamp", "4", "24.50", "98.00"), ("Office chair", "2", "150.00", "300.00")]
     ):
@@ -618,7 +433,7 @@ def test_s2_enter_an_order_in_the_grid_and_see_its_totals(
         expect(_cell(page, i, lines["Unit price"])).to_contain_text(unit)
         expect(_cell(page, i, lines["Line total"])).to_contain_text(total)
 
-    _open_table(page, "Orders")
+    open_table(page, "Orders")
     expect(_cell(page, 0, orders["Total"])).to_contain_text("398.00")
     expect(_cell(page, 0, orders["Lines"])).to_contain_text("L-0001")
     page.shot("shop-grid")
@@ -754,7 +569,7 @@ def test_s2_kanban_calendar_gallery_and_form_views_by_clicking(
 
     # Products: a picture uploaded in the grid becomes the cover of its gallery card.
     products = _by_name(t["Products"])
-    _open_table(page, "Products")
+    open_table(page, "Products")
     cell = _cell(page, 0, products["Picture"])
     cell.click()
     p.keyboard.press("Enter")
