@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { IDatasource } from "ag-grid-community";
 import { endpoints } from "../api/endpoints";
-import type { Field, Id, RowCount, SortSpec, ViewConfig } from "../api/types";
+import type { Field, Id, RowCount, RowPage, SortSpec, ViewConfig } from "../api/types";
 import { formatCell } from "../fields/format";
 import { cleanFilter } from "../views/filter";
 import { CursorPager, GroupedPager, type Pager } from "./pager";
@@ -17,6 +17,21 @@ export function toSortParam(specs: SortSpec[]): string {
     .join(",");
 }
 
+
+const inflight = new Map<string, Promise<RowPage>>();
+
+/**
+ * One request for identical page reads in flight at the same time. React may render the
+ * grid a few times before it mounts (each render makes a pager that asks for the first
+ * page at once); they all wait for the same answer instead of asking again.
+ */
+function shared(key: string, load: () => Promise<RowPage>): Promise<RowPage> {
+  const running = inflight.get(key);
+  if (running) return running;
+  const started = load().finally(() => inflight.delete(key));
+  inflight.set(key, started);
+  return started;
+}
 
 /**
  * The grid's datasource and row count for the current filter, sort, grouping and search.
@@ -39,7 +54,9 @@ export function useGridData(tableId: Id, config: ViewConfig, search: string, fie
   const datasource = useMemo<IDatasource>(() => {
     const q = JSON.parse(key) as { filter: typeof filter; sort: string; search: string };
     const fetchPage = (cursor: string | null, limit: number, offset?: number) =>
-      endpoints.rows(tableId, { filter: q.filter, sort: q.sort, search: q.search, cursor, limit, offset });
+      shared(JSON.stringify([tableId, q, cursor, limit, offset]), () =>
+        endpoints.rows(tableId, { filter: q.filter, sort: q.sort, search: q.search, cursor, limit, offset }),
+      );
     const makePager = (): Pager => groupBy.length
       ? new GroupedPager(
           fetchPage,
