@@ -191,6 +191,9 @@ class Page:
     def _console(self, msg: Any) -> None:
         if "Content Security Policy" in msg.text or "Content-Security-Policy" in msg.text:
             self.problems.append(f"CSP: {msg.text}")
+        if msg.type in ("error", "warning") and "AG Grid" in msg.text:
+            # e.g. a grid feature whose module is not registered (error #200)
+            self.problems.append(f"AG Grid: {msg.text}")
 
     def _dialog(self, dialog: Any) -> None:
         self.dialogs.append(dialog.message)
