@@ -70,11 +70,12 @@ def test_create_a_base_with_a_table_and_fields_by_clicking(
 
     cell = p.locator(f'.ag-row[row-index="0"] .ag-cell[col-id="{primary}"]')
     cell.click()
-    p.keyboard.type("Blue widget")
+    # At a typist's pace: keys sent faster than the editor opens would land on the cell.
+    p.keyboard.type("Blue widget", delay=30)
     p.keyboard.press("Enter")
     cell = p.locator(f'.ag-row[row-index="0"] .ag-cell[col-id="{price["id"]}"]')
     cell.click()
-    p.keyboard.type("12,5")
+    p.keyboard.type("12,5", delay=30)
     p.keyboard.press("Enter")
     expect(cell).to_contain_text("12.50")
     page.shot("grid")
