@@ -21,7 +21,7 @@ from tablekit.errors import NotFound, ValidationFailed
 from tablekit.fields.base import CellError, FieldDef, FieldType
 from tablekit.registry import Registry
 from tablekit.services import rowwrite
-from tablekit.services.formconfig import NOT_ON_FORMS
+from tablekit.services.formconfig import DEFAULT_MAX_ROWS, NOT_ON_FORMS
 from tablekit.services.rowcodec import CellErrors, EncodedRow, encode_rows
 from tablekit.services.rows import RowService
 from tablekit.services.rowwrite import Op
@@ -50,6 +50,13 @@ class Item:
     @property
     def is_picker(self) -> bool:
         return self.fdef.type == "link" and not self.is_subform
+
+    @property
+    def line_bounds(self) -> tuple[int, int]:
+        """Fewest and most lines a sub-form takes (a required one at least one)."""
+        subform = self.config.get("subform") or {}
+        low = max(int(subform.get("min_rows", 0)), 1 if self.required else 0)
+        return low, int(subform.get("max_rows", DEFAULT_MAX_ROWS))
 
 
 class PublicForm:
@@ -126,11 +133,11 @@ class PublicForm:
         }
         if item.linked is not None:
             if item.is_subform:
-                subform = item.config["subform"]
+                low, high = item.line_bounds
                 out["subform"] = {
                     "table": item.linked.name,
-                    "min_rows": max(int(subform.get("min_rows", 0)), 1 if item.required else 0),
-                    "max_rows": int(subform.get("max_rows", 50)),
+                    "min_rows": low,
+                    "max_rows": high,
                     "fields": [self._describe(line) for line in item.lines],
                 }
             else:
@@ -243,9 +250,7 @@ class PublicForm:
         return list(value)
 
     def _check_line_count(self, item: Item, values: list[Any], errors: Errors) -> None:
-        subform = item.config["subform"]
-        low = max(int(subform.get("min_rows", 0)), 1 if item.required else 0)
-        high = int(subform.get("max_rows", 50))
+        low, high = item.line_bounds
         if len(values) < low:
             errors.at(item.fdef.name, f"needs at least {low} line(s)")
         elif len(values) > high:

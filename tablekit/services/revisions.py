@@ -16,8 +16,6 @@ from sqlalchemy.orm import Session
 
 from tablekit.db.models import RowHistory, TableMeta, User
 from tablekit.errors import NotFound, ValidationFailed
-from tablekit.fields.base import FieldType
-from tablekit.registry import Registry
 from tablekit.services.rowwrite import Op
 from tablekit.storage.query import decode_cursor, encode_cursor
 from tablekit.storage.schema import TableSchema, load_schema
@@ -73,7 +71,6 @@ def _existing_links(op: Op, options: Any, ids: Any) -> list[int]:
 
 def activity(
     session: Session,
-    registry: Registry[FieldType],
     base_id: int,
     *,
     table_id: int | None = None,

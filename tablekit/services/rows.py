@@ -421,9 +421,8 @@ class RowService:
         with self.db.read() as session:
             self.access.require_base(session, actor, base_id, "schema")
             return revisions.activity(
-                session, self.registry, base_id,
-                table_id=table_id, user_id=user_id, limit=limit, cursor=cursor,
-            )  # fmt: skip
+                session, base_id, table_id=table_id, user_id=user_id, limit=limit, cursor=cursor
+            )
 
     def restore_version(
         self, actor: Actor, table_ref: str | int, row_id: int, entry_id: int
