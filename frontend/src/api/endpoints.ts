@@ -17,7 +17,6 @@ import type {
   Me,
   Member,
   Notification,
-  PublicForm,
   PublicView,
   Role,
   Row,
@@ -149,14 +148,8 @@ export const endpoints = {
   markNotificationsRead: (ids?: Id[]) =>
     api.post<void>(`${V1}/notifications/read`, ids ? { ids } : {}),
 
-  publicForm: (token: string) =>
-    api.get<PublicForm>(`${V1}/public/forms/${encodeURIComponent(token)}`),
   publicView: (token: string) =>
     api.get<PublicView>(`${V1}/public/views/${encodeURIComponent(token)}`),
   publicViewRows: (token: string, cursor: string | null) =>
     api.get<RowPage>(`${V1}/public/views/${encodeURIComponent(token)}/rows`, { cursor, limit: 100 }),
-  submitPublicForm: (token: string, fields: Record<string, unknown>) =>
-    api.post<unknown>(`${V1}/public/forms/${encodeURIComponent(token)}`, { fields }, {
-      quiet401: true,
-    }),
 };

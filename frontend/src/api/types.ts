@@ -339,14 +339,6 @@ export interface ShareLink {
   token: string;
 }
 
-export interface PublicForm {
-  title: string;
-  description?: string | null;
-  fields: (Field & { help?: string | null })[];
-  submit_label?: string;
-  success_message?: string;
-}
-
 export interface DryRunResult {
   unconvertible: { row_id: Id; value: unknown }[];
   count: number;
