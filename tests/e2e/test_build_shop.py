@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import Api, Page, eventually, open_table
+from .conftest import Api, Page, eventually, grid_cell, grid_row, open_table
 
 pytestmark = pytest.mark.e2e
 
@@ -310,7 +310,7 @@ def _build_shop(api: Api, workspace_id: int, name: str) -> dict[str, Any]:
 
 
 def _cell(page: Page, row: int, field: dict[str, Any]) -> Any:
-    return page.page.locator(f'.ag-row[row-index="{row}"] .ag-cell[col-id="{field["id"]}"]')
+    return grid_cell(page, row, field["id"])
 
 
 def _saved(page: Page) -> Any:
@@ -375,7 +375,7 @@ def _add_row(page: Page, rows: int, button: str = "Add row") -> None:
     expect(panel).to_be_hidden()
     expect(p.get_by_test_id("row-count")).to_have_text(f"{rows} row" + ("s" if rows > 1 else ""))
     # The grid has reloaded with the new row (editing earlier would be cut short).
-    expect(p.locator(f'.ag-row[row-index="{rows - 1}"] .rownum-n')).to_have_text(str(rows))
+    expect(grid_row(page, rows - 1).locator(".rownum-n")).to_have_text(str(rows))
 
 
 @pytest.fixture

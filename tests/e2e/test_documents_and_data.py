@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import Api, Page, eventually
+from .conftest import Api, Page, eventually, grid_cell, grid_row
 
 pytestmark = pytest.mark.e2e
 
@@ -49,8 +49,8 @@ def open_grid(page: Page, table: dict[str, Any]) -> None:
 
 def open_row_panel(page: Page, index: int, title: str) -> Any:
     p = page.page
-    p.locator(f'.ag-row[row-index="{index}"] .ag-cell[col-id="__row"]').hover()
-    p.locator(f'.ag-row[row-index="{index}"] .rownum-expand').click()
+    grid_cell(page, index, "__row").hover()
+    grid_row(page, index).locator(".rownum-expand").click()
     panel = p.get_by_role("dialog", name=f"Row {title}")
     panel.wait_for()
     return panel
@@ -197,7 +197,7 @@ def test_restore_an_earlier_version_from_the_history(
     expect(panel.get_by_test_id("history-entry").first).to_contain_text("Qty: 3 → 2")
     page.shot("row-panel-history")
     qty = next(f["id"] for f in table["fields"] if f["name"] == "Qty")
-    cell = page.page.locator(f'.ag-row[row-index="0"] .ag-cell[col-id="{qty}"]')
+    cell = grid_cell(page, 0, qty)
     expect(cell).to_have_text("2")
 
 

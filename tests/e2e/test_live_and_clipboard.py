@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import Api, Page, _tablekit, eventually
+from .conftest import Api, Page, _tablekit, eventually, grid_cell
 
 pytestmark = pytest.mark.e2e
 
@@ -67,10 +67,6 @@ def fid(table: dict[str, Any], name: str) -> int:
     return next(f["id"] for f in table["fields"] if f["name"] == name)
 
 
-def cell(page: Page, row: int, field_id: int) -> Any:
-    return page.page.locator(f'.ag-row[row-index="{row}"] .ag-cell[col-id="{field_id}"]')
-
-
 def open_live_grid(page: Page, table: dict[str, Any]) -> None:
     page.page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=page.url)
     page.goto(f"/bases/{table['base']['id']}/tables/{table['id']}")
@@ -91,7 +87,7 @@ def test_another_users_edits_show_up_without_a_reload(
     first = table["row_ids"][0]
     path = f"/api/v1/tables/{table['id']}/rows"
     other.call("PATCH", f"{path}/{first}", {"fields": {"Qty": 77}})
-    expect(cell(page, 0, fid(table, "Qty"))).to_have_text("77")
+    expect(grid_cell(page, 0, fid(table, "Qty"))).to_have_text("77")
     other.call("POST", path, {"rows": [{"fields": {"Name": "Added elsewhere", "Qty": 6}}]})
     expect(p.get_by_test_id("row-count")).to_have_text("6 rows")
     p.get_by_text("Added elsewhere").wait_for()
@@ -124,7 +120,7 @@ def test_an_edit_that_races_someone_elses_keeps_the_editor_and_tells_the_user(
 ) -> None:
     open_live_grid(page, table)
     p = page.page
-    qty = cell(page, 1, fid(table, "Qty"))
+    qty = grid_cell(page, 1, fid(table, "Qty"))
     qty.dblclick()
     editor = qty.locator("input")
     editor.fill("5")
@@ -138,12 +134,33 @@ def test_an_edit_that_races_someone_elses_keeps_the_editor_and_tells_the_user(
     expect(qty).to_have_text("42")
 
 
+def test_typing_goes_on_while_someone_else_adds_a_row(
+    page: Page, api: Api, other: Api, table: dict[str, Any]
+) -> None:
+    """The new row reloads the loaded blocks and the row count, and the grid renders again:
+    none of that may close the editor or drop what is being typed."""
+    open_live_grid(page, table)
+    p = page.page
+    name = grid_cell(page, 0, fid(table, "Name"))
+    name.click()
+    p.keyboard.type("Half", delay=30)
+    editor = name.locator("input")
+    expect(editor).to_have_value("Half")
+    other.call("POST", f"/api/v1/tables/{table['id']}/rows", {"rows": [{"fields": {"Qty": 6}}]})
+    expect(p.get_by_test_id("row-count")).to_have_text("6 rows")
+    p.keyboard.type(" done", delay=30)
+    expect(editor).to_have_value("Half done")
+    p.keyboard.press("Enter")
+    first = table["row_ids"][0]
+    assert eventually(lambda: rows_by_id(api, table)[first]["Name"] == "Half done")
+
+
 def test_paste_a_block_copy_it_back_and_undo(page: Page, api: Api, table: dict[str, Any]) -> None:
     open_live_grid(page, table)
     p = page.page
     name, qty = fid(table, "Name"), fid(table, "Qty")
     first, second = table["row_ids"][:2]
-    cell(page, 0, name).click()
+    grid_cell(page, 0, name).click()
     p.evaluate("text => navigator.clipboard.writeText(text)", "Pasted A\t11\nPasted B\t22\n")
     p.keyboard.press("Control+V")
     p.get_by_text("Pasted 2 \u00d7 2 cells").wait_for()
@@ -151,12 +168,12 @@ def test_paste_a_block_copy_it_back_and_undo(page: Page, api: Api, table: dict[s
     assert (rows[first]["Name"], rows[first]["Qty"]) == ("Pasted A", 11)
     assert (rows[second]["Name"], rows[second]["Qty"]) == ("Pasted B", 22)
     assert rows[table["row_ids"][2]]["Name"] == "Item 3"
-    expect(cell(page, 1, qty)).to_have_text("22")
+    expect(grid_cell(page, 1, qty)).to_have_text("22")
     expect(p.locator(".ag-cell.cell-in-range")).to_have_count(4)  # the pasted block stays selected
 
     # Shift+click selects a range; Ctrl+C puts its text on the clipboard as TSV.
-    cell(page, 1, name).click()
-    cell(page, 2, qty).click(modifiers=["Shift"])
+    grid_cell(page, 1, name).click()
+    grid_cell(page, 2, qty).click(modifiers=["Shift"])
     expect(p.locator(".ag-cell.cell-in-range")).to_have_count(4)
     p.keyboard.press("Control+C")
     assert eventually(
@@ -168,7 +185,7 @@ def test_paste_a_block_copy_it_back_and_undo(page: Page, api: Api, table: dict[s
     rows = rows_by_id(api, table)
     assert (rows[first]["Name"], rows[first]["Qty"]) == ("Item 1", 1)
     assert (rows[second]["Name"], rows[second]["Qty"]) == ("Item 2", 2)
-    expect(cell(page, 0, name)).to_have_text("Item 1")
+    expect(grid_cell(page, 0, name)).to_have_text("Item 1")
 
 
 def test_undo_button_restores_an_edit_but_never_overwrites_someone_else(
@@ -181,7 +198,7 @@ def test_undo_button_restores_an_edit_but_never_overwrites_someone_else(
     undo = p.get_by_test_id("grid-undo")
     expect(undo).to_be_disabled()
 
-    cell(page, 2, qty).click()
+    grid_cell(page, 2, qty).click()
     p.keyboard.type("30")
     p.keyboard.press("Enter")
     expect(undo).to_be_enabled()
@@ -191,12 +208,12 @@ def test_undo_button_restores_an_edit_but_never_overwrites_someone_else(
     p.get_by_text("Undid the edit of Qty").wait_for()
     assert rows_by_id(api, table)[third]["Qty"] == 3
 
-    cell(page, 3, qty).click()
+    grid_cell(page, 3, qty).click()
     p.keyboard.type("40")
     p.keyboard.press("Enter")
     assert eventually(lambda: rows_by_id(api, table)[fourth]["Qty"] == 40)
     other.call("PATCH", f"/api/v1/tables/{table['id']}/rows/{fourth}", {"fields": {"Qty": 44}})
-    expect(cell(page, 3, qty)).to_have_text("44")
+    expect(grid_cell(page, 3, qty)).to_have_text("44")
     undo.click()
     p.get_by_text("Could not undo the edit of Qty: someone else changed the row since").wait_for()
     assert rows_by_id(api, table)[fourth]["Qty"] == 44

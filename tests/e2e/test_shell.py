@@ -67,15 +67,15 @@ def test_create_a_base_with_a_table_and_fields_by_clicking(
     price = next(f for f in table["fields"] if f["name"] == "Price")
     assert price["type"] == "currency"
     primary = table["primary_field_id"]
-
-    cell = p.locator(f'.ag-row[row-index="0"] .ag-cell[col-id="{primary}"]')
+    row_id = api.call("GET", f"/api/v1/tables/{table['id']}/rows?keys=id")["rows"][0]["id"]
+    row = p.locator(f'.ag-row[row-id="{row_id}"]')  # loaded, not a loading placeholder
+    cell = row.locator(f'.ag-cell[col-id="{primary}"]')
     cell.click()
-    # At a typist's pace: keys sent faster than the editor opens would land on the cell.
-    p.keyboard.type("Blue widget", delay=30)
+    p.keyboard.type("Blue widget")
     p.keyboard.press("Enter")
-    cell = p.locator(f'.ag-row[row-index="0"] .ag-cell[col-id="{price["id"]}"]')
+    cell = row.locator(f'.ag-cell[col-id="{price["id"]}"]')
     cell.click()
-    p.keyboard.type("12,5", delay=30)
+    p.keyboard.type("12,5")
     p.keyboard.press("Enter")
     expect(cell).to_contain_text("12.50")
     page.shot("grid")

@@ -2,7 +2,8 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import {
   AllCommunityModule, ModuleRegistry, themeQuartz,
   type CellEditingStoppedEvent, type CellEditRequestEvent, type CellKeyDownEvent, type ColDef, type ColumnResizedEvent, type GridApi,
-  type GridReadyEvent, type RowClassParams,
+  type GetRowIdParams, type GridReadyEvent, type IsFullWidthRowParams, type RowClassParams, type RowSelectionOptions,
+  type SelectionColumnDef,
 } from "ag-grid-community";
 import { AgGridReact } from "ag-grid-react";
 import { Sheet } from "lucide-react";
@@ -25,7 +26,7 @@ import type { GridContext } from "./gridContext";
 import { GridToolbar } from "./GridToolbar";
 import { isGroupHeader, type GridItem } from "./pager";
 import { RowPanel } from "./RowPanel";
-import { commitCell } from "./rowCommit";
+import { rowCommits } from "./rowCommit";
 import { useGridClipboard } from "./clipboardActions";
 import { isMultiCell } from "./selection";
 import { useRangeSelection } from "./selectionState";
@@ -61,6 +62,21 @@ function emptyValue(field: Field): unknown {
   return null;
 }
 
+// Grid options that are objects or functions live outside the component (or are memoized):
+// AG Grid treats a new identity as a changed option, and some changes (column defaults, the
+// selection column) rebuild the columns, which ends a cell edit that is under way.
+const DEFAULT_COL_DEF: ColDef<GridItem> = { resizable: true, sortable: false, suppressHeaderMenuButton: true };
+const SELECTION_COLUMN: SelectionColumnDef = { pinned: "left", width: 44, lockPinned: true };
+const ROW_SELECTION: RowSelectionOptions<GridItem> = {
+  mode: "multiRow",
+  checkboxes: true,
+  headerCheckbox: false,
+  enableClickSelection: false,
+  isRowSelectable: (n) => !!asRow(n.data),
+};
+const getRowId = (p: GetRowIdParams<GridItem>) => (isGroupHeader(p.data) ? p.data.id : String(p.data.id));
+const isFullWidthRow = (p: IsFullWidthRowParams<GridItem>) => isGroupHeader(p.rowNode.data);
+
 export default function GridView({ switcher }: ViewProps) {
   const { base, table, config, fieldsById, canEditData, canEditSchema, updateConfig, refreshSchema } = useView();
   const toast = useToast();
@@ -75,6 +91,7 @@ export default function GridView({ switcher }: ViewProps) {
   const [deletingRows, setDeletingRows] = useState(false);
   const fieldsByKey = useMemo(() => new Map(table.fields.map((f) => [fieldKey(f.id), f])), [table.fields]);
   const data = useGridData(table.id, config, debouncedSearch, fieldsByKey);
+  const groupRowParams = useMemo(() => ({ fields: fieldsByKey }), [fieldsByKey]);
 
   const applyRow = useCallback(
     (row: Row) => {
@@ -96,10 +113,11 @@ export default function GridView({ switcher }: ViewProps) {
   const commit = useCallback(
     (row: Row, field: Field, value: unknown) => {
       const old = row.fields[fieldKey(field.id)] ?? null;
-      void commitCell(table.id, row, field, value, { apply: applyRow, notify }).then((saved) => {
-        if (!saved) return;
+      void rowCommits.commit(table.id, row, field, value, { apply: applyRow, notify }).then((done) => {
+        if (!done) return;
+        const { saved, from } = done;
         const change = { rowId: row.id, fieldId: field.id, old, value: saved.fields[fieldKey(field.id)] ?? value };
-        record({ tableId: table.id, label: `edit of ${field.name}`, changes: [change], versions: { [row.id]: saved.version } }, new Map([[row.id, row.version]]));
+        record({ tableId: table.id, label: `edit of ${field.name}`, changes: [change], versions: { [row.id]: saved.version } }, new Map([[row.id, from]]));
       });
     },
     [table.id, applyRow, notify, record],
@@ -121,27 +139,28 @@ export default function GridView({ switcher }: ViewProps) {
     },
   });
 
-  const context = useMemo<GridContext>(
-    () => ({
-      baseId: base.id,
-      workspaceId: base.workspace_id,
-      tables: base.tables,
-      canEdit: canEditData,
-      grouped: data.grouped,
-      commit,
-      openRow: setOpenRow,
-      clickButton: async (row, field) => {
-        try {
-          await endpoints.clickButton(table.id, row.id, field.id);
-          toast.success(`"${field.options?.label || field.name}" started`);
-          applyRow(await endpoints.row(table.id, row.id));
-        } catch (e) {
-          toast.error(e);
-        }
-      },
-    }),
-    [base, canEditData, data.grouped, commit, table.id, toast, applyRow],
-  );
+  // AG Grid ends a running cell edit when `context` changes identity, and this component
+  // renders again whenever something arrives (a row count, a schema refetch, a toast). So
+  // the grid gets one object for its lifetime, kept current on every render.
+  const [context] = useState(() => ({}) as GridContext);
+  Object.assign(context, {
+    baseId: base.id,
+    workspaceId: base.workspace_id,
+    tables: base.tables,
+    canEdit: canEditData,
+    grouped: data.grouped,
+    commit,
+    openRow: setOpenRow,
+    clickButton: async (row: Row, field: Field) => {
+      try {
+        await endpoints.clickButton(table.id, row.id, field.id);
+        toast.success(`"${field.options?.label || field.name}" started`);
+        applyRow(await endpoints.row(table.id, row.id));
+      } catch (e) {
+        toast.error(e);
+      }
+    },
+  } satisfies GridContext);
 
   const sortOf = useCallback((f: Field) => config.sort?.find((s) => s.field === fieldKey(f.id))?.direction, [config.sort]);
   const { cellClassRules } = selection;
@@ -299,12 +318,12 @@ export default function GridView({ switcher }: ViewProps) {
             infiniteInitialRowCount={1}
             blockLoadDebounceMillis={40}
             maxConcurrentDatasourceRequests={2}
-            getRowId={(p) => (isGroupHeader(p.data) ? p.data.id : String(p.data.id))}
-            isFullWidthRow={(p) => isGroupHeader(p.rowNode.data)}
+            getRowId={getRowId}
+            isFullWidthRow={isFullWidthRow}
             fullWidthCellRenderer={GroupRow}
-            fullWidthCellRendererParams={{ fields: fieldsByKey }}
-            rowSelection={{ mode: "multiRow", checkboxes: true, headerCheckbox: false, enableClickSelection: false, isRowSelectable: (n) => !!asRow(n.data) }}
-            selectionColumnDef={{ pinned: "left", width: 44, lockPinned: true }}
+            fullWidthCellRendererParams={groupRowParams}
+            rowSelection={ROW_SELECTION}
+            selectionColumnDef={SELECTION_COLUMN}
             onSelectionChanged={(e) => setSelected(e.api.getSelectedRows().map(asRow).filter((r): r is Row => !!r).map((r) => r.id))}
             readOnlyEdit
             onCellEditRequest={onCellEditRequest}
@@ -318,7 +337,7 @@ export default function GridView({ switcher }: ViewProps) {
             stopEditingWhenCellsLoseFocus
             enterNavigatesVerticallyAfterEdit
             suppressDragLeaveHidesColumns
-            defaultColDef={{ resizable: true, sortable: false, suppressHeaderMenuButton: true }}
+            defaultColDef={DEFAULT_COL_DEF}
             onGridReady={(e: GridReadyEvent<GridItem>) => (apiRef.current = e.api)}
           />
         )}

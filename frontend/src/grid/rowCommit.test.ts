@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Field, Row } from "../api/types";
-import { commitCell } from "./rowCommit";
+import { RowCommitter } from "./rowCommit";
 
 const field: Field = { id: 3, name: "Stock", type: "number", options: null };
 const row: Row = { id: 7, version: 2, created_at: "", updated_at: "", fields: { f_3: 1 } };
@@ -15,7 +15,9 @@ function respond(...answers: [number, unknown][]) {
 }
 afterEach(() => vi.unstubAllGlobals());
 
-describe("commitCell", () => {
+const commitCell = (...args: Parameters<RowCommitter["commit"]>) => new RowCommitter().commit(...args).then((d) => d?.saved ?? null);
+
+describe("RowCommitter", () => {
   it("sends If-Match and shows the saved row", async () => {
     const saved = { ...row, version: 3, fields: { f_3: 5 } };
     const fetchFn = respond([200, saved]);
@@ -56,4 +58,55 @@ describe("commitCell", () => {
     expect(applied.at(-1)).toEqual(row);
     expect(notify).toHaveBeenCalledWith("Stock must be a number", "error");
   });
+
+  it("sends a quick second edit of the row with the version the first one made", async () => {
+    const name: Field = { id: 4, name: "Name", type: "text", options: null };
+    const first = deferred<Response>();
+    const answers = [first.promise, Promise.resolve(json({ ...row, version: 4, fields: { f_3: 5, f_4: "Blue" } }))];
+    const fetchFn = vi.fn(() => answers.shift()!);
+    vi.stubGlobal("fetch", fetchFn);
+    const applied: Row[] = [];
+    const notify = vi.fn();
+    const c = new RowCommitter();
+    const cb = { apply: (r: Row) => applied.push(r), notify };
+    const one = c.commit(1, row, field, 5, cb);
+    // Made on screen on top of the first edit, still showing version 2.
+    const two = c.commit(1, { ...row, fields: { f_3: 5 } }, name, "Blue", cb);
+    await Promise.resolve();
+    expect(fetchFn).toHaveBeenCalledTimes(1); // the second waits for the first
+    first.resolve(json({ ...row, version: 3, fields: { f_3: 5, f_4: null } }));
+    expect((await one)?.from).toBe(2);
+    expect(await two).toMatchObject({ from: 3, saved: { version: 4 } });
+    const headers = fetchFn.mock.calls.map((c) => ((c as unknown as [string, RequestInit])[1].headers as Record<string, string>)["If-Match"]);
+    expect(headers).toEqual(["2", "3"]);
+    // The first answer did not blank the second edit's cell while it was on its way.
+    expect(applied.map((r) => r.fields.f_4)).toEqual([undefined, "Blue", "Blue", "Blue"]);
+    expect(notify).not.toHaveBeenCalled();
+  });
+
+  it("still reports a real conflict in a queued edit", async () => {
+    const fetchFn = vi.fn(async (_url: string, init?: RequestInit) => {
+      if (init?.method === "PATCH") return json({ code: "VERSION_CONFLICT", message: "changed" }, 409);
+      return json({ ...row, version: 9, fields: { f_3: 1 } });
+    });
+    vi.stubGlobal("fetch", fetchFn);
+    const notify = vi.fn();
+    const c = new RowCommitter();
+    const out = await Promise.all([
+      c.commit(1, row, field, 5, { apply: vi.fn(), notify }),
+      c.commit(1, row, field, 6, { apply: vi.fn(), notify }),
+    ]);
+    expect(out).toEqual([null, null]);
+    expect(notify).toHaveBeenCalledTimes(2);
+  });
 });
+
+function json(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), { status });
+}
+
+function deferred<T>() {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
