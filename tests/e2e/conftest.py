@@ -210,8 +210,30 @@ class Page:
             self.page.screenshot(path=str(Path(target) / f"{name}.png"))
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Keep each phase's report on the test item, so the page fixture knows it failed."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    setattr(item, f"report_{report.when}", report)
+
+
+def _explain_failure(p: Page, name: str) -> None:
+    """What the page showed when the test failed: its URL, visible text (toasts, errors)
+    and a screenshot, so a failure on CI can be read from the log alone."""
+    try:
+        text = p.page.inner_text("body", timeout=2_000)
+        shot = Path(os.environ.get("TABLEKIT_E2E_FAILURES", "/tmp/tablekit-e2e-failures"))
+        shot.mkdir(parents=True, exist_ok=True)
+        p.page.screenshot(path=str(shot / f"{name}.png"), timeout=5_000)
+    except Exception as e:  # the page may be gone; the test's own error says more
+        print(f"(no page state: {e})")
+        return
+    print(f"--- page at failure: {p.page.url} (screenshot {shot / name}.png)\n{text[:3000]}")
+
+
 @pytest.fixture
-def page(browser: Any, server: str) -> Iterator[Page]:
+def page(browser: Any, server: str, request: pytest.FixtureRequest) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     context.set_default_timeout(15_000)
     p = Page(context.new_page(), server)
@@ -230,6 +252,9 @@ def page(browser: Any, server: str) -> Iterator[Page]:
     p.page.click("button[type=submit]")
     p.page.wait_for_url(lambda u: "/login" not in u)
     yield p
+    call = getattr(request.node, "report_call", None)
+    if call is not None and call.failed:
+        _explain_failure(p, re.sub(r"\W+", "_", request.node.name))
     context.close()
     assert not p.problems, p.problems
     assert not p.dialogs, f"unexpected dialogs: {p.dialogs}"

@@ -109,22 +109,28 @@ export function buildColumns(table: Table, config: ViewConfig, canEdit: boolean,
     cellRenderer: RowNumberCell,
     cellClass: "rownum-cell",
   };
-  const fields = visibleFields(table, config).map<ColDef<GridItem>>((field, i) => ({
-    colId: String(field.id),
-    headerName: field.name,
-    headerComponent: FieldHeader,
-    headerComponentParams: { ...header, field },
-    width: widths[String(field.id)] ?? DEFAULT_WIDTH[field.type] ?? 180,
-    minWidth: 70,
-    pinned: i < frozen ? "left" : undefined,
-    lockPinned: true,
-    valueGetter: (p) => asRow(p.data)?.fields[fieldKey(field.id)],
-    editable: (p) => canEdit && isEditable(field) && !!asRow(p.data) && field.type !== "checkbox",
-    cellRenderer: GridCell,
-    cellRendererParams: { field },
-    cellClass: `cell-${(resultField(field) ?? field).type}`,
-    suppressKeyboardEvent: field.type === "long_text" ? keepShiftEnter : undefined,
-    ...editorFor(field),
-  }));
+  const fields = visibleFields(table, config).map<ColDef<GridItem>>((field, i) => {
+    // No editor (a checkbox toggles on click or Space): not editable, so AG Grid needs no
+    // default text editor for it.
+    const editor = editorFor(field);
+    const editable = !!editor.cellEditor && canEdit && isEditable(field);
+    return {
+      colId: String(field.id),
+      headerName: field.name,
+      headerComponent: FieldHeader,
+      headerComponentParams: { ...header, field },
+      width: widths[String(field.id)] ?? DEFAULT_WIDTH[field.type] ?? 180,
+      minWidth: 70,
+      pinned: i < frozen ? "left" : undefined,
+      lockPinned: true,
+      valueGetter: (p) => asRow(p.data)?.fields[fieldKey(field.id)],
+      editable: editable && ((p) => !!asRow(p.data)),
+      cellRenderer: GridCell,
+      cellRendererParams: { field },
+      cellClass: `cell-${(resultField(field) ?? field).type}`,
+      suppressKeyboardEvent: field.type === "long_text" ? keepShiftEnter : undefined,
+      ...editor,
+    };
+  });
   return [rowNumber, ...fields];
 }
