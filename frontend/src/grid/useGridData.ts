@@ -18,19 +18,27 @@ export function toSortParam(specs: SortSpec[]): string {
 }
 
 
-const inflight = new Map<string, Promise<RowPage>>();
+/** How long a pager made by a render that never committed may be taken over. */
+const CLAIM_MS = 3000;
+const unclaimed = new Map<string, { pager: Pager; made: number }>();
 
 /**
- * One request for identical page reads in flight at the same time. React may render the
- * grid a few times before it mounts (each render makes a pager that asks for the first
- * page at once); they all wait for the same answer instead of asking again.
+ * One pager per query while the grid mounts. React may render the grid several times
+ * before it commits (a router transition that restarts throws the earlier renders' memos
+ * away); each render would make its own pager and ask for the first rows again, after the
+ * first answer was already in. The renders share one pager instead, which asks for the
+ * first rows at once (overlapping AG Grid's start-up, whose request for block 0 is then
+ * answered from the pager's cache); the render that commits claims it.
  */
-function shared(key: string, load: () => Promise<RowPage>): Promise<RowPage> {
-  const running = inflight.get(key);
-  if (running) return running;
-  const started = load().finally(() => inflight.delete(key));
-  inflight.set(key, started);
-  return started;
+function pagerFor(key: string, make: () => Pager): Pager {
+  const now = performance.now();
+  for (const [k, v] of unclaimed) if (now - v.made > CLAIM_MS) unclaimed.delete(k);
+  const waiting = unclaimed.get(key);
+  if (waiting) return waiting.pager;
+  const pager = make();
+  void pager.getBlock(0).catch(() => undefined);
+  unclaimed.set(key, { pager, made: now });
+  return pager;
 }
 
 /**
@@ -50,13 +58,15 @@ export function useGridData(tableId: Id, config: ViewConfig, search: string, fie
   const groupBy = useMemo(() => config.group_by ?? [], [config.group_by]);
   const sort = toSortParam([...groupBy, ...(config.sort ?? [])]);
   const key = JSON.stringify({ filter, sort, search, groups: groupBy.map((g) => g.field), reloadToken });
+  const pagerKey = JSON.stringify([tableId, key]);
+  useEffect(() => {
+    unclaimed.delete(pagerKey); // committed: this mount owns the pager now
+  }, [pagerKey]);
 
   const datasource = useMemo<IDatasource>(() => {
     const q = JSON.parse(key) as { filter: typeof filter; sort: string; search: string };
-    const fetchPage = (cursor: string | null, limit: number, offset?: number) =>
-      shared(JSON.stringify([tableId, q, cursor, limit, offset]), () =>
-        endpoints.rows(tableId, { filter: q.filter, sort: q.sort, search: q.search, cursor, limit, offset }),
-      );
+    const fetchPage = (cursor: string | null, limit: number, offset?: number): Promise<RowPage> =>
+      endpoints.rows(tableId, { filter: q.filter, sort: q.sort, search: q.search, cursor, limit, offset });
     const makePager = (): Pager => groupBy.length
       ? new GroupedPager(
           fetchPage,
@@ -71,10 +81,7 @@ export function useGridData(tableId: Id, config: ViewConfig, search: string, fie
         )
       : new CursorPager(fetchPage, BLOCK);
     makePagerRef.current = makePager;
-    pagerRef.current = makePager();
-    // Ask for the first rows now: the request overlaps AG Grid's start-up, and the grid's
-    // own request for block 0 is then answered from the pager's cache.
-    void pagerRef.current.getBlock(0).catch(() => undefined);
+    pagerRef.current = pagerFor(pagerKey, makePager);
     setError(null);
     return {
       getRows: (p) => {
