@@ -87,6 +87,7 @@ class LiveHub:
     _loop: asyncio.AbstractEventLoop | None = None
     _wake: asyncio.Event | None = None
     _stale: bool = True
+    _stopping: bool = False
     _signatures: dict[int, tuple[int, int]] = field(default_factory=dict)
     _last_schema_check: float = 0.0
 
@@ -103,6 +104,7 @@ class LiveHub:
             return
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
+        self._stopping = False
         event.listen(Session, "after_commit", self._on_commit)
         self._task = self._loop.create_task(self._run(), name="tablekit-live-poller")
 
@@ -111,6 +113,12 @@ class LiveHub:
         if event.contains(Session, "after_commit", self._on_commit):
             event.remove(Session, "after_commit", self._on_commit)
         task, self._task = self._task, None
+        # Not by cancellation alone: on Python 3.11 `asyncio.wait_for` can swallow a cancel
+        # that arrives as its wait completes (a commit waking the poller during shutdown),
+        # and the poller would loop on forever, hanging the server's shutdown.
+        self._stopping = True
+        if self._wake is not None:
+            self._wake.set()
         if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -162,7 +170,7 @@ class LiveHub:
 
     async def _run(self) -> None:
         assert self._wake is not None
-        while True:
+        while not self._stopping:
             more = False
             # Cleared before the poll: a commit during it wakes the next one at once.
             self._wake.clear()

@@ -404,3 +404,33 @@ def test_an_event_committed_late_with_a_lower_id_is_not_missed(services, db_url)
     events, _ = feed.poll()
     assert [(e.row_id, e.fields) for e in events] == [(3, (5,))]
     assert feed.poll()[0] == []
+
+
+def test_stopping_ends_the_poller_even_when_a_cancel_is_swallowed(services, monkeypatch) -> None:
+    """On Python 3.11 `asyncio.wait_for` can swallow a cancel that arrives as its wait
+    completes (a commit waking the poller during shutdown). The poller must still end, or
+    the server's shutdown hangs (seen once in CI)."""
+    import asyncio
+
+    real_wait_for = asyncio.wait_for
+
+    async def swallowing_wait_for(aw: Any, timeout: float | None) -> Any:
+        try:
+            return await real_wait_for(aw, timeout)
+        except asyncio.CancelledError:
+            return None  # the 3.11 race: the wait completed, the cancel is lost
+
+    stopped = threading.Event()
+
+    async def scenario() -> None:
+        hub = LiveHub(services.db, poll_seconds=30)
+        hub.start()
+        await asyncio.sleep(0.2)  # the poller sits in its (swallowing) wait
+        await hub.stop()
+        if not hub.running:
+            stopped.set()
+
+    monkeypatch.setattr(asyncio, "wait_for", swallowing_wait_for)
+    # In a thread of its own: a poller that never ends must fail this test, not hang it.
+    threading.Thread(target=asyncio.run, args=(scenario(),), daemon=True).start()
+    assert stopped.wait(5), "the live poller did not stop"
