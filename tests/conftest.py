@@ -3,6 +3,7 @@ PostgreSQL, the service container, and an HTTP client against a fresh app."""
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import shutil
@@ -105,6 +106,18 @@ def client(services: Services) -> Iterator[TestClient]:  # type: ignore[type-arg
     app = create_app(services=services)
     with TestClient(app=app, base_url="http://127.0.0.1") as test_client:
         yield test_client
+    stop_log_listeners()
+
+
+def stop_log_listeners() -> None:
+    """Litestar's logging config starts a queue-listener thread for each app it configures.
+    A server makes one app; the suite makes thousands, and their idle threads pile up (about
+    760 per xdist worker). Stop the one the last app made."""
+    for handler in logging.getLogger("litestar").handlers:
+        listener = getattr(handler, "listener", None)
+        if listener is not None and getattr(listener, "_thread", None) is not None:
+            atexit.unregister(listener.stop)  # it would stop it again at exit, and fail
+            listener.stop()
 
 
 @pytest.fixture(autouse=True, scope="session")
