@@ -294,3 +294,14 @@ def open_table(page: Page, name: str) -> None:
     p.get_by_role("tab", name=name, exact=True).click()
     expect(p.get_by_role("tab", name=name, exact=True)).to_have_attribute("aria-selected", "true")
     p.wait_for_url(re.compile(r"/views/\d+"))
+
+
+def add_view(page: Page, kind: str, name: str) -> None:
+    """Add a view of ``kind`` ("Kanban", "Form", ...) to the open table through the view
+    switcher, and wait until it is the open view."""
+    p = page.page
+    p.locator(".view-switcher").click()
+    p.get_by_role("menuitem", name=re.compile(rf"^{kind}$")).click()
+    p.fill("#prompt-input", name)
+    p.get_by_role("button", name="Create view").click()
+    p.locator(".view-switcher", has_text=name).wait_for()

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import Api, Page, eventually, grid_cell, grid_row, open_table
+from .conftest import Api, Page, add_view, eventually, grid_cell, grid_row, open_table
 
 pytestmark = pytest.mark.e2e
 
@@ -504,15 +504,6 @@ def filled_shop(api: Api, workspace_id: int) -> dict[str, Any]:
     return shop
 
 
-def _add_view(page: Page, kind: str, name: str) -> None:
-    p = page.page
-    p.locator(".view-switcher").click()
-    p.get_by_role("menuitem", name=re.compile(rf"^{kind}$")).click()
-    p.fill("#prompt-input", name)
-    p.get_by_role("button", name="Create view").click()
-    p.locator(".view-switcher", has_text=name).wait_for()
-
-
 def test_s2_kanban_calendar_gallery_and_form_views_by_clicking(
     page: Page, api: Api, filled_shop: dict[str, Any]
 ) -> None:
@@ -522,7 +513,7 @@ def test_s2_kanban_calendar_gallery_and_form_views_by_clicking(
     year = datetime.date.today().year
     page.goto(f"/bases/{filled_shop['id']}/tables/{t['Orders']['id']}")
 
-    _add_view(page, "Kanban", "By status")
+    add_view(page, "Kanban", "By status")
     p.get_by_label("Stack by").select_option(label="Status")
     confirmed = p.get_by_role("region", name="Confirmed")
     expect(confirmed.locator(".kanban-card", has_text=f"ORD-{year}-0001")).to_be_visible()
@@ -533,7 +524,7 @@ def test_s2_kanban_calendar_gallery_and_form_views_by_clicking(
         expect(p.get_by_role("region", name=status)).to_be_visible()
 
     today = datetime.date.today().isoformat()
-    _add_view(page, "Calendar", "Deliveries")
+    add_view(page, "Calendar", "Deliveries")
     day = p.get_by_role("gridcell", name=today)
     day.wait_for()
     # It starts on the first date field, Order date (40 days ago), then shows deliveries.
@@ -551,7 +542,7 @@ def test_s2_kanban_calendar_gallery_and_form_views_by_clicking(
         )
     )
 
-    _add_view(page, "Form", "Order form")
+    add_view(page, "Form", "Order form")
     p.get_by_label("Form title").fill("Place an order")
     palette = p.locator(".form-palette")
     palette.get_by_role("button", name="Customer", exact=True).click()
@@ -580,7 +571,7 @@ def test_s2_kanban_calendar_gallery_and_form_views_by_clicking(
     popup.get_by_text("lamp.png").wait_for()
     popup.get_by_role("button", name="Done").click()
     expect(cell.locator("img")).to_have_count(1)
-    _add_view(page, "Gallery", "Catalogue")
+    add_view(page, "Gallery", "Catalogue")
     p.get_by_label("Cover").select_option(label="Picture")
     lamp = p.get_by_role("button", name="Desk lamp")
     expect(lamp.locator(".gallery-cover img")).to_be_visible()

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import Api, Page, eventually
+from .conftest import Api, Page, add_view, eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -57,20 +57,15 @@ def orders(api: Api, workspace_id: int) -> dict[str, Any]:
     return {"base": base, **t}
 
 
-def add_view(page: Page, table: dict[str, Any], kind: str, name: str) -> None:
-    p = page.page
+def open_and_add_view(page: Page, table: dict[str, Any], kind: str, name: str) -> None:
     page.goto(f"/bases/{table['base']['id']}/tables/{table['id']}")
-    p.locator(".view-switcher").click()
-    p.get_by_role("menuitem", name=re.compile(rf"^{kind}$")).click()
-    p.fill("#prompt-input", name)
-    p.get_by_role("button", name="Create view").click()
-    p.locator(".view-switcher", has_text=name).wait_for()
+    add_view(page, kind, name)
 
 
 def test_public_form_submission_creates_a_row(
     page: Page, api: Api, browser: Any, orders: dict[str, Any]
 ) -> None:
-    add_view(page, orders, "Form", "Order form")
+    open_and_add_view(page, orders, "Form", "Order form")
     p = page.page
     p.get_by_label("Form title").fill("Place an order")
     p.get_by_role("button", name="Share form").click()
@@ -96,7 +91,7 @@ def test_public_form_submission_creates_a_row(
 
 
 def test_kanban_drag_changes_the_status(page: Page, api: Api, orders: dict[str, Any]) -> None:
-    add_view(page, orders, "Kanban", "Board")
+    open_and_add_view(page, orders, "Kanban", "Board")
     p = page.page
     card = p.locator(".kanban-card", has_text="First order")
     card.wait_for()
@@ -122,7 +117,7 @@ def test_calendar_shows_rows_on_their_day(page: Page, api: Api, orders: dict[str
             ]
         },
     )
-    add_view(page, orders, "Calendar", "Deliveries")
+    open_and_add_view(page, orders, "Calendar", "Deliveries")
     page.page.get_by_role("gridcell", name=today).get_by_text("Due today").wait_for()
     page.shot("calendar")
 
